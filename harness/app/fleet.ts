@@ -1,0 +1,176 @@
+// Runs the sample-app instances as child processes and acts as the load balancer: only healthy
+// instances are in rotation. A rolling deploy starts a new instance, waits for /health, puts it in
+// rotation, then takes an old one out, waits until the load driver has nothing in flight to it
+// (like a balancer's connection draining) and only then stops it. So deploy errors can only come
+// from the schema and the code, never from traffic sent to a stopping process.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { RehearseError } from '../errors.ts';
+import { registerCleanup } from '../cleanup.ts';
+import { now, sleep } from '../clock.ts';
+import type { Balancer, LoadTarget } from '../load/types.ts';
+
+const SERVER_ENTRY = fileURLToPath(new URL('../../sample-app/server.ts', import.meta.url));
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+export interface Instance extends LoadTarget {
+  version: string;
+  child: ChildProcess;
+  poolWaiting: number;
+  sqlstates: Record<string, number>;
+}
+
+export interface PoolSample {
+  t: number; // monotonic ms
+  instance: string;
+  poolWaiting: number;
+}
+
+export interface FleetOptions {
+  scenarioFile: string;
+  databaseUrl: string;
+  instances: number;
+  poolSize?: number;
+  onLog?: (line: string) => void;
+}
+
+export interface DeployEvent {
+  instance: string;
+  action: 'started' | 'in-rotation' | 'out-of-rotation' | 'drained' | 'stopped';
+  version: string;
+  t: number;
+}
+
+export class AppFleet implements Balancer {
+  private rotation: Instance[] = [];
+  private all = new Set<Instance>();
+  private seq = 0;
+  readonly poolSamples: PoolSample[] = [];
+  /** SQLSTATE counts of instances that have already exited. */
+  private retiredSqlstates: Record<string, number> = {};
+  private drainer: (targetId: string) => Promise<void> = async () => {};
+
+  constructor(private readonly opts: FleetOptions) {}
+
+  inRotation(): readonly LoadTarget[] {
+    return this.rotation;
+  }
+
+  /** The load driver tells the fleet how to wait until an instance has nothing in flight. */
+  setDrainer(drain: (targetId: string) => Promise<void>): void {
+    this.drainer = drain;
+  }
+
+  versions(): string[] {
+    return this.rotation.map((i) => i.version);
+  }
+
+  sqlstates(): Record<string, number> {
+    const out = { ...this.retiredSqlstates };
+    for (const i of this.all) for (const [k, v] of Object.entries(i.sqlstates)) out[k] = (out[k] ?? 0) + v;
+    return out;
+  }
+
+  async start(version: string): Promise<void> {
+    const started = await Promise.all(Array.from({ length: this.opts.instances }, () => this.spawnInstance(version)));
+    this.rotation.push(...started);
+  }
+
+  /** Replace every instance, one at a time, with one running `version`. */
+  async rollingDeploy(version: string, onEvent: (e: DeployEvent) => void = () => {}): Promise<void> {
+    for (const old of [...this.rotation]) {
+      const fresh = await this.spawnInstance(version);
+      onEvent({ instance: fresh.id, action: 'started', version, t: now() });
+      this.rotation.push(fresh);
+      onEvent({ instance: fresh.id, action: 'in-rotation', version, t: now() });
+      this.rotation = this.rotation.filter((i) => i !== old);
+      onEvent({ instance: old.id, action: 'out-of-rotation', version: old.version, t: now() });
+      await this.drainer(old.id);
+      onEvent({ instance: old.id, action: 'drained', version: old.version, t: now() });
+      await this.stopInstance(old);
+      onEvent({ instance: old.id, action: 'stopped', version: old.version, t: now() });
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.rotation = [];
+    await Promise.all([...this.all].map((i) => this.stopInstance(i)));
+  }
+
+  private async spawnInstance(version: string): Promise<Instance> {
+    const id = `app-${++this.seq}`;
+    const child = fork(
+      SERVER_ENTRY,
+      ['--scenario', this.opts.scenarioFile, '--version', version, '--db', this.opts.databaseUrl, '--pool', String(this.opts.poolSize ?? 10), '--instance', id],
+      { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
+    );
+    const log = (b: Buffer) => b.toString().split('\n').filter(Boolean).forEach((l) => this.opts.onLog?.(`[${id}] ${l}`));
+    child.stdout!.on('data', log);
+    child.stderr!.on('data', log);
+    const unregister = registerCleanup({
+      name: `app ${id}`,
+      run: async () => void child.kill('SIGKILL'),
+      runSync: () => void child.kill('SIGKILL'),
+    });
+    child.once('exit', unregister);
+
+    const instance: Instance = { id, origin: '', version, child, poolWaiting: 0, sqlstates: {} };
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`did not report ready within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+      child.on('message', (m: { type: string; port?: number; poolWaiting?: number; sqlstates?: Record<string, number>; message?: string }) => {
+        if (m.type === 'ready') {
+          clearTimeout(timer);
+          resolve(m.port!);
+        } else if (m.type === 'stats') {
+          instance.poolWaiting = m.poolWaiting ?? 0;
+          instance.sqlstates = m.sqlstates ?? {};
+          this.poolSamples.push({ t: now(), instance: id, poolWaiting: instance.poolWaiting });
+        } else if (m.type === 'fatal') {
+          clearTimeout(timer);
+          reject(new Error(m.message));
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`exited with code ${code} before it was ready`));
+      });
+    }).catch((cause) => {
+      child.kill('SIGKILL');
+      throw new RehearseError('REH_APP_START_FAILED', `app instance ${id} (${version}) failed to start: ${(cause as Error).message}`, { cause });
+    });
+    instance.origin = `http://127.0.0.1:${port}`;
+    this.all.add(instance);
+    await this.waitHealthy(instance);
+    return instance;
+  }
+
+  private async waitHealthy(instance: Instance): Promise<void> {
+    const deadline = now() + START_TIMEOUT_MS;
+    while (now() < deadline) {
+      try {
+        const res = await fetch(`${instance.origin}/health`);
+        if (res.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(50);
+    }
+    throw new RehearseError('REH_APP_START_FAILED', `app instance ${instance.id} never became healthy`);
+  }
+
+  private async stopInstance(instance: Instance): Promise<void> {
+    if (!this.all.delete(instance)) return;
+    for (const [k, v] of Object.entries(instance.sqlstates)) this.retiredSqlstates[k] = (this.retiredSqlstates[k] ?? 0) + v;
+    const { child } = instance;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    if (child.connected) child.send({ type: 'shutdown' });
+    else child.kill('SIGTERM');
+    const timedOut = await Promise.race([exited.then(() => false), sleep(STOP_TIMEOUT_MS).then(() => true)]);
+    if (timedOut) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  }
+}

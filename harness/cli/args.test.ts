@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { parseCli } from './args.ts';
+
+const codeOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (e) {
+    return (e as { code: string }).code;
+  }
+  return 'no error';
+};
+
+describe('parseCli', () => {
+  it('should default to the change-column-type scenario at 1M rows, open model, 2 instances', () => {
+    const o = parseCli([]);
+    expect(o).toMatchObject({ scenario: 'change-column-type', rows: 1_000_000, load: 'open', instances: 2, variants: [], failOnBreach: false });
+  });
+
+  it('should accept readable numbers and repeated variants', () => {
+    const o = parseCli(['x', '--rows', '10,000,000', '--variant', 'naive', '--variant', 'expand-contract', '--rate', '500']);
+    expect(o.rows).toBe(10_000_000);
+    expect(o.variants).toEqual(['naive', 'expand-contract']);
+    expect(o.rate).toBe(500);
+  });
+
+  it('should reject an unknown flag with REH_CLI_UNKNOWN_FLAG', () => {
+    expect(codeOf(() => parseCli(['--rowz', '5']))).toBe('REH_CLI_UNKNOWN_FLAG');
+  });
+
+  it('should reject a non-numeric --rows with REH_CLI_BAD_VALUE and report every problem', () => {
+    try {
+      parseCli(['--rows', 'lots', '--load', 'sideways']);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as { code: string }).code).toBe('REH_CLI_BAD_VALUE');
+      expect((e as Error).message).toContain('--rows');
+      expect((e as Error).message).toContain('--load');
+    }
+  });
+});

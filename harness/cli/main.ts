@@ -1,0 +1,73 @@
+// The `rehearse` command: parse flags, load the scenario, run it, print the summary, exit with
+// a code CI can act on. Ctrl-C stops the run, still writes the partial report, and cleans up.
+import { readFileSync } from 'node:fs';
+import { RehearseError } from '../errors.ts';
+import { installSignalCleanup, runAllCleanups } from '../cleanup.ts';
+import { formatConsoleSummary } from '../report/format-console.ts';
+import { rehearse } from '../runner/rehearse.ts';
+import { HELP, parseCli } from './args.ts';
+import { listScenarioNames, loadScenario, resolveScenarioFile } from './scenarios.ts';
+import { createSeedProgress } from '../seed/progress.ts';
+
+export const EXIT = { ok: 0, error: 1, badInput: 2, budgetBreached: 3, stepFailed: 4, interrupted: 130 } as const;
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+async function main(argv: string[]): Promise<number> {
+  const opts = parseCli(argv);
+  if (opts.help) return void console.log(HELP), EXIT.ok;
+  if (opts.version) return void console.log(VERSION), EXIT.ok;
+  if (opts.list) {
+    for (const name of listScenarioNames()) {
+      const s = await loadScenario(resolveScenarioFile(name));
+      console.log(`${name}: ${s.description}`);
+      for (const [v, def] of Object.entries(s.variants)) console.log(`  --variant ${v}: ${def.description}`);
+    }
+    return EXIT.ok;
+  }
+  const scenarioFile = resolveScenarioFile(opts.scenario);
+  const scenario = await loadScenario(scenarioFile);
+  const known = Object.keys(scenario.variants);
+  const unknown = opts.variants.filter((v) => !known.includes(v));
+  if (unknown.length) throw new RehearseError('REH_CLI_UNKNOWN_VARIANT', `unknown variant ${unknown.map((v) => `"${v}"`).join(', ')} for ${scenario.name} (known: ${known.join(', ')})`);
+
+  const abort = new AbortController();
+  let finished: Promise<unknown> = Promise.resolve();
+  installSignalCleanup(async () => {
+    abort.abort();
+    // Give the run a bounded moment to stop its load and write the partial report.
+    await Promise.race([finished.catch(() => {}), new Promise((r) => setTimeout(r, 20_000))]);
+  });
+
+  const run = rehearse({
+    scenario, scenarioFile, variants: opts.variants.length ? opts.variants : known,
+    rows: opts.rows, seed: opts.seed,
+    load: { model: opts.load, rate: opts.rate, connections: opts.connections, timeoutMs: opts.timeoutMs, capacityFraction: 0.4 },
+    instances: opts.instances, sampleIntervalMs: opts.sampleIntervalMs,
+    budgets: { ...(opts.maxStallMs !== undefined ? { maxStallMs: opts.maxStallMs } : {}), ...(opts.maxErrorRate !== undefined ? { maxErrorRate: opts.maxErrorRate } : {}) },
+    outDir: opts.out, log: (l) => console.log(l), onSeedProgress: createSeedProgress(), signal: abort.signal, toolVersion: VERSION,
+  });
+  finished = run;
+  const { report, paths } = await run;
+  console.log(`\n${formatConsoleSummary(report)}`);
+  console.log(`\nreport: ${paths.html}\n        ${paths.json}`);
+  if (abort.signal.aborted) return EXIT.interrupted;
+  if (!report.summary.completed) return EXIT.stepFailed;
+  if (opts.failOnBreach && report.summary.verdict === 'fail') return EXIT.budgetBreached;
+  return EXIT.ok;
+}
+
+main(process.argv.slice(2))
+  .then(async (code) => {
+    await runAllCleanups();
+    process.exit(code);
+  })
+  .catch(async (err) => {
+    await runAllCleanups();
+    if (err instanceof RehearseError) {
+      console.error(err.format());
+      process.exit(err.code.startsWith('REH_CLI_') || err.code === 'REH_SCENARIO_INVALID' ? EXIT.badInput : EXIT.error);
+    }
+    console.error(err);
+    process.exit(EXIT.error);
+  });

@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import { buildSeries, driverQueueing, errorsBySqlstate, findStalls, summarizeTraffic } from './analyze.ts';
+import type { Outcome, RequestRecord } from './types.ts';
+
+const rec = (route: string, scheduledMs: number, endMs: number, outcome: Outcome = 'ok', extra: Partial<RequestRecord> = {}): RequestRecord => ({
+  route,
+  target: outcome === 'dropped' ? null : 'a',
+  scheduledMs,
+  sentMs: outcome === 'dropped' ? endMs : scheduledMs,
+  endMs,
+  status: outcome === 'ok' ? 200 : outcome === 'non2xx' ? 503 : 0,
+  outcome,
+  ...extra,
+});
+
+describe('buildSeries', () => {
+  const records: RequestRecord[] = [
+    rec('r', 1100, 1150),
+    rec('r', 1200, 1400, 'ok', { sentMs: 1300 }), // dispatched 100 ms late
+    rec('w', 1500, 3500), // blocked 2 s: in flight across two second boundaries
+    rec('r', 2100, 2100, 'dropped'),
+    rec('w', 2200, 2500, 'timeout'),
+    rec('r', 2300, 2310, 'error'),
+    rec('w', 2400, 2450, 'non2xx', { sqlstate: '55P03' }),
+    rec('w', 3200, 4000, 'unfinished'), // still blocked at the end of the run
+  ];
+  const series = buildSeries(records, { startMs: 1000, endMs: 4000, stepAt: (ms) => (ms < 2000 ? 'warmup' : 'migrate') });
+
+  it('puts scheduled, late and dropped in the second they were scheduled', () => {
+    expect(series.map((p) => p.scheduled)).toEqual([3, 4, 1]);
+    expect(series.map((p) => p.lateStarts)).toEqual([1, 0, 0]);
+    expect(series.map((p) => p.dropped)).toEqual([0, 1, 0]);
+  });
+
+  it('puts responses, errors and timeouts in the second they ended', () => {
+    expect(series.map((p) => p.completed)).toEqual([2, 1, 1]);
+    expect(series.map((p) => p.ok)).toEqual([2, 0, 1]);
+    expect(series.map((p) => p.non2xx)).toEqual([0, 1, 0]);
+    expect(series.map((p) => p.errors)).toEqual([0, 1, 0]);
+    expect(series.map((p) => p.timeouts)).toEqual([0, 1, 0]);
+  });
+
+  it('shows a slow request as latency from its scheduled start in the second it completed', () => {
+    expect(series[0].maxMs).toBe(200); // the late one: 1400 - 1200, not 1400 - 1300
+    expect(series[2].maxMs).toBe(2000);
+    // The request still blocked at the end (800 ms so far) counts with its true duration.
+    expect(series[2].p50Ms).toBe(800);
+    expect(series[1].maxMs).toBe(300); // the timeout
+  });
+
+  it('shows in-flight requests at the end of each second, while they are blocked', () => {
+    expect(series.map((p) => p.inFlight)).toEqual([1, 1, 1]);
+    expect(series.map((p) => p.oldestInFlightMs)).toEqual([500, 1500, 800]);
+  });
+
+  it('fills t and step and leaves the observer fields null', () => {
+    expect(series.map((p) => [p.t, p.step])).toEqual([
+      [0, 'warmup'],
+      [1, 'migrate'],
+      [2, 'migrate'],
+    ]);
+    expect(series.every((p) => p.poolWaiting === null && p.lockWaiters === null)).toBe(true);
+  });
+
+  it('reports null percentiles for a second in which nothing ended', () => {
+    const quiet = buildSeries([rec('w', 100, 2500)], { startMs: 0, endMs: 3000, stepAt: () => null });
+    expect(quiet[0]).toMatchObject({ completed: 0, p50Ms: null, p99Ms: null, maxMs: null, inFlight: 1, oldestInFlightMs: 900 });
+    expect(quiet[2]).toMatchObject({ completed: 1, maxMs: 2400, inFlight: 0, oldestInFlightMs: 0 });
+  });
+
+  it('computes percentiles per second', () => {
+    const many = Array.from({ length: 100 }, (_, i) => rec('r', 0, i + 1)); // latencies 1..100 ms
+    const [p] = buildSeries(many, { startMs: 0, endMs: 1000, stepAt: () => null });
+    expect(p).toMatchObject({ completed: 100, p50Ms: 50, p95Ms: 95, p99Ms: 99, maxMs: 100 });
+  });
+
+  it('takes the last, partial second at the run end and counts unfinished requests there', () => {
+    const s = buildSeries([rec('w', 200, 2500, 'unfinished')], { startMs: 0, endMs: 2500, stepAt: () => null });
+    expect(s).toHaveLength(3);
+    expect(s[2]).toMatchObject({ inFlight: 1, oldestInFlightMs: 2300 });
+  });
+
+  it('lets the caller override in-flight per point', () => {
+    const s = buildSeries(records, {
+      startMs: 1000,
+      endMs: 4000,
+      stepAt: () => null,
+      inFlightAt: (ms) => (ms === 3000 ? { inFlight: 7, oldestInFlightMs: 42 } : null),
+    });
+    expect(s.map((p) => p.inFlight)).toEqual([1, 7, 1]);
+  });
+});
+
+describe('findStalls', () => {
+  it('reports a write stall while reads keep completing', () => {
+    const reads = Array.from({ length: 40 }, (_, i) => rec('read', 1000 + i * 50, 1000 + i * 50 + 5));
+    const writes = [rec('write', 1000, 1010), rec('write', 1100, 2600), rec('write', 1200, 2600), rec('write', 2700, 2710)];
+    const stalls = findStalls([...reads, ...writes], { endMs: 3000 });
+    expect(stalls).toEqual([{ route: 'write', startMs: 1100, endMs: 2600, durationMs: 1500, step: null, statement: null }]);
+  });
+
+  it('does not end a stall at a timeout while another request of the route is still waiting', () => {
+    const stalls = findStalls([rec('x', 0, 1000, 'timeout'), rec('x', 500, 1500)], { endMs: 2000 });
+    expect(stalls.map((s) => [s.startMs, s.endMs])).toEqual([[0, 1500]]);
+  });
+
+  it('does not split a stall when a timeout and a new send happen at the same instant', () => {
+    const stalls = findStalls([rec('x', 2000, 3000, 'timeout'), rec('x', 3000, 3400)], { endMs: 4000 });
+    expect(stalls.map((s) => [s.startMs, s.endMs])).toEqual([[2000, 3400]]);
+  });
+
+  it('ends a stall when nothing of the route is in flight any more', () => {
+    const stalls = findStalls([rec('x', 0, 600, 'error'), rec('x', 1000, 1300)], { endMs: 2000 });
+    expect(stalls.map((s) => [s.startMs, s.endMs])).toEqual([
+      [0, 600],
+      [1000, 1300],
+    ]);
+  });
+
+  it('starts a new window at each response while others are still in flight', () => {
+    const stalls = findStalls([rec('y', 0, 500), rec('y', 100, 1300)], { endMs: 2000 });
+    expect(stalls.map((s) => [s.startMs, s.endMs])).toEqual([
+      [500, 1300],
+      [0, 500],
+    ]);
+  });
+
+  it('treats unfinished requests as in flight until the run end', () => {
+    const stalls = findStalls([rec('u', 5000, 6000, 'unfinished'), rec('u', 5500, 5600, 'dropped')], { endMs: 6000 });
+    expect(stalls).toEqual([{ route: 'u', startMs: 5000, endMs: 6000, durationMs: 1000, step: null, statement: null }]);
+  });
+
+  it('ignores windows shorter than minMs and sorts the rest longest first', () => {
+    const records = [rec('a', 0, 150), rec('b', 0, 300), rec('c', 0, 900)];
+    expect(findStalls(records, { endMs: 1000 }).map((s) => s.route)).toEqual(['c', 'b']);
+    expect(findStalls(records, { endMs: 1000, minMs: 100 }).map((s) => s.route)).toEqual(['c', 'b', 'a']);
+  });
+});
+
+describe('summarizeTraffic', () => {
+  it('summarizes requests scheduled in the window, counts failures in errorRate and unfinished ones in latency', () => {
+    const records = [
+      rec('r', 50, 60), // before the window
+      rec('r', 100, 110),
+      rec('r', 200, 230),
+      rec('r', 300, 1300), // scheduled inside, ended after: still counted
+      rec('w', 400, 450, 'non2xx'),
+      rec('w', 500, 520, 'error'),
+      rec('w', 600, 900, 'timeout'),
+      rec('w', 700, 2000, 'unfinished'),
+      rec('w', 800, 800, 'dropped'),
+      rec('r', 1000, 1010), // at toMs: outside
+    ];
+    const s = summarizeTraffic(records, 100, 1000);
+    expect(s).toMatchObject({ requests: 8, completed: 4, non2xx: 1, errors: 1, timeouts: 1, unfinished: 1, dropped: 1 });
+    expect(s.errorRate).toBe(4 / 8); // non2xx, error, timeout, dropped; unfinished had no answer yet
+    expect(s.maxMs).toBe(1300); // the one still blocked at the end, with its true duration
+    expect(s.p50Ms).toBe(50);
+  });
+
+  it('returns zeros and null percentiles for an empty window', () => {
+    expect(summarizeTraffic([], 0, 1000)).toMatchObject({ requests: 0, errorRate: 0, p50Ms: null, maxMs: null });
+  });
+});
+
+describe('errorsBySqlstate', () => {
+  it('counts requests per SQLSTATE', () => {
+    const records = [
+      rec('w', 0, 1, 'non2xx', { sqlstate: '55P03' }),
+      rec('w', 0, 1, 'non2xx', { sqlstate: '55P03' }),
+      rec('w', 0, 1, 'non2xx', { sqlstate: '57014' }),
+      rec('w', 0, 1, 'non2xx'),
+      rec('r', 0, 1),
+    ];
+    expect(errorsBySqlstate(records)).toEqual({ '55P03': 2, '57014': 1 });
+  });
+});
+
+describe('driverQueueing', () => {
+  it('counts open-model requests that waited for a free driver connection', () => {
+    const records = [
+      rec('r', 0, 10, 'ok', { wireMs: 1 }),
+      rec('r', 0, 200, 'ok', { wireMs: 120 }), // queued 120 ms in the driver
+      rec('r', 0, 900, 'unfinished', { wireMs: null }), // never got a connection
+      rec('r', 0, 5, 'error', { wireMs: null }), // connection refused: not queueing
+      rec('r', 0, 10), // closed model: no wireMs
+    ];
+    expect(driverQueueing(records)).toBe(2);
+  });
+});

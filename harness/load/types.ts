@@ -1,0 +1,104 @@
+// Contracts between the load driver, the balancer (which app instances are in rotation)
+// and the analysis that turns raw request records into the per-second series and stalls.
+import type { EventEmitter } from 'node:events';
+
+/** One HTTP request the load model wants to send. */
+export interface RequestSpec {
+  route: string; // stable name, e.g. "read-by-id"; stalls are computed per route
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  body?: unknown; // JSON-encoded when present
+}
+
+/** Produces the next request; must be cheap and deterministic for a given rng. */
+export type RequestFactory = (rng: () => number) => RequestSpec;
+
+/** An app instance that can receive traffic. */
+export interface LoadTarget {
+  id: string;
+  origin: string; // e.g. http://127.0.0.1:41234
+}
+
+/** Which instances are in rotation right now. Rolling deploys change this while load runs. */
+export interface Balancer {
+  /** The instances in rotation; the load driver round-robins over them per request. */
+  inRotation(): readonly LoadTarget[];
+}
+
+export type Outcome = 'ok' | 'non2xx' | 'error' | 'timeout' | 'unfinished' | 'dropped';
+
+/**
+ * Everything known about one request. Times are on the run's monotonic clock (harness/clock.ts).
+ * Latency is endMs - scheduledMs: measured from the *scheduled* start (no coordinated omission).
+ */
+export interface RequestRecord {
+  route: string;
+  target: string | null; // LoadTarget.id, null if dropped before dispatch
+  scheduledMs: number;
+  sentMs: number; // when it was actually dispatched (= scheduledMs for the closed model)
+  endMs: number; // response, error, timeout, or run end for 'unfinished'
+  status: number; // HTTP status, 0 when none
+  outcome: Outcome;
+  /** SQLSTATE reported by the app in a 5xx body ({ sqlstate }), when present. */
+  sqlstate?: string;
+  /**
+   * Open model only: when the request got a connection and was written; null if it never did.
+   * wireMs - sentMs is time queued inside the load driver (all connectionsPerTarget busy), which
+   * the app did not cause. Undefined for the closed model (one connection per request in flight).
+   */
+  wireMs?: number | null;
+  /** Transport error code (e.g. ECONNREFUSED, UND_ERR_SOCKET) when outcome is 'error'. */
+  errorCode?: string;
+}
+
+/**
+ * Live snapshot emitted as 'tick' once per second, for a console progress line only:
+ * the report is built from records by analyze.ts, never from ticks.
+ */
+export interface LoadTick {
+  t: number; // whole seconds since the load started
+  completed: number; // responses (any status) received during the last second
+  non2xx: number;
+  errors: number; // transport errors during the last second
+  timeouts: number;
+  dropped: number; // open model: arrivals refused (maxInFlight reached or no target in rotation)
+  lateStarts: number; // open model: arrivals dispatched later than lateThresholdMs
+  inFlight: number; // now
+  oldestInFlightMs: number; // age (from scheduled start) of the oldest request in flight now
+  p99Ms: number | null; // over requests that ended during the last second
+  /** Requests waiting inside the load driver for a free connection: if > 0 the driver, not the app, is queueing. */
+  clientQueued: number;
+}
+
+export interface LoadRunEvents {
+  tick: [LoadTick];
+}
+
+export interface StopOptions {
+  /** Open model: stop new arrivals, then wait up to this long for in-flight requests to answer. */
+  graceMs?: number;
+}
+
+/** A running load. Both load models implement it. */
+export interface LoadRun extends EventEmitter<LoadRunEvents> {
+  readonly model: 'open' | 'closed';
+  /** now() when the load started (the open model's arrival 0). */
+  readonly startMs: number;
+  /**
+   * Stops sending. Requests still in flight are recorded as 'unfinished' with endMs = stop time,
+   * then aborted. Idempotent: later calls return the same records.
+   */
+  stop(opts?: StopOptions): Promise<RequestRecord[]>;
+  /** Records so far (live array: do not mutate). */
+  records(): readonly RequestRecord[];
+  inFlight(): number;
+  inFlightTo(targetId: string): number;
+  /**
+   * Resolves when nothing is in flight to the target (also on stop()). Call it after taking the
+   * target out of rotation. Open model: resolves the first moment nothing is in flight to it.
+   * Closed model: resolves once the target's connections have finished their last request and closed.
+   */
+  whenDrained(targetId: string): Promise<void>;
+  /** Age (ms since scheduled start) of the oldest request in flight, 0 when none. */
+  oldestInFlightMs(): number;
+}

@@ -1,0 +1,90 @@
+// Samples, on its own connection, every backend of the rehearsal database that waits on a
+// heavyweight lock: who it is, which lock mode on which relation it wants, and the whole
+// queue in front of it (pg_blocking_pids). Sampling never takes locks that the app needs.
+import pg from 'pg';
+import { now } from '../clock.ts';
+
+export interface Waiter {
+  pid: number;
+  application: string;
+  mode: string | null;
+  relation: string | null;
+  blockers: number[];
+  /** How long it has waited, from pg_locks.waitstart, at sample time. */
+  waitingMs: number | null;
+  query: string;
+}
+
+export interface LockSample {
+  t: number; // monotonic ms at the time the sample's result arrived
+  waiters: Waiter[];
+}
+
+const SAMPLE_SQL = `
+SELECT a.pid, a.application_name, left(a.query, 500) AS query,
+       l.mode, CASE WHEN l.relation IS NULL THEN NULL ELSE l.relation::regclass::text END AS relation,
+       pg_blocking_pids(a.pid) AS blockers,
+       (extract(epoch FROM clock_timestamp() - l.waitstart) * 1000)::float8 AS waiting_ms
+FROM pg_stat_activity a
+LEFT JOIN LATERAL (
+  SELECT mode, relation, waitstart FROM pg_locks WHERE pid = a.pid AND NOT granted LIMIT 1
+) l ON true
+WHERE a.datname = current_database() AND a.wait_event_type = 'Lock' AND a.pid <> pg_backend_pid()`;
+
+export class LockSampler {
+  readonly samples: LockSample[] = [];
+  private client: pg.Client | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight: Promise<void> | null = null;
+  private stopped = false;
+  /** Samples skipped because the previous one was still running (sampler overload). */
+  overruns = 0;
+
+  constructor(private readonly databaseUrl: string, readonly intervalMs = 100) {}
+
+  async start(): Promise<void> {
+    this.client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'rehearse-observer' });
+    await this.client.connect();
+    // Never let the observer itself queue behind a migration's lock.
+    await this.client.query("SET lock_timeout = '50ms'; SET statement_timeout = '2s'");
+    this.timer = setInterval(() => this.tick(), this.intervalMs);
+  }
+
+  private tick(): void {
+    if (this.inFlight) {
+      this.overruns++;
+      return;
+    }
+    this.inFlight = this.sampleOnce()
+      .catch(() => {
+        // A failed sample is a gap, not a zero: it simply has no entry.
+      })
+      .finally(() => {
+        this.inFlight = null;
+      });
+  }
+
+  private async sampleOnce(): Promise<void> {
+    const r = await this.client!.query(SAMPLE_SQL);
+    if (this.stopped) return;
+    this.samples.push({
+      t: now(),
+      waiters: r.rows.map((row) => ({
+        pid: row.pid,
+        application: row.application_name,
+        mode: row.mode,
+        relation: row.relation,
+        blockers: row.blockers ?? [],
+        waitingMs: row.waiting_ms,
+        query: row.query,
+      })),
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.inFlight;
+    this.stopped = true;
+    await this.client?.end().catch(() => {});
+  }
+}

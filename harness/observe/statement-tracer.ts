@@ -1,0 +1,109 @@
+// Traces migration statements: how long each waited for its own locks, which locks it holds
+// (pg_locks for its backend, read in the same transaction before commit), and whether it
+// rewrote a table or index (relfilenode changed). Lock waits are watched from a separate
+// connection, because the migration's own connection is busy executing the statement.
+import pg from 'pg';
+import { now, sleep } from '../clock.ts';
+import type { LockHeld } from '../report/schema.ts';
+
+type Relfilenodes = Map<number, { name: string; relfilenode: number }>;
+
+const RELFILENODES_SQL = `
+SELECT c.oid::int8 AS oid, c.oid::regclass::text AS name, c.relfilenode::int8 AS relfilenode
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'i', 'm', 'p', 't') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'`;
+
+// Relation locks on user relations only: the tracer's own catalog reads are not the migration's.
+const OWN_LOCKS_SQL = `
+SELECT l.locktype, l.mode, c.oid::regclass::text AS relation
+FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE l.pid = pg_backend_pid() AND l.granted AND l.locktype = 'relation'
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+ORDER BY relation, mode`;
+
+export async function snapshotRelfilenodes(client: pg.ClientBase): Promise<Relfilenodes> {
+  const r = await client.query<{ oid: string; name: string; relfilenode: string }>(RELFILENODES_SQL);
+  return new Map(r.rows.map((row) => [Number(row.oid), { name: row.name, relfilenode: Number(row.relfilenode) }]));
+}
+
+/** Relations that still exist and got a new relfilenode: the table (or index) was rewritten. */
+export function rewrittenBetween(before: Relfilenodes, after: Relfilenodes): string[] {
+  const out: string[] = [];
+  for (const [oid, b] of before) {
+    const a = after.get(oid);
+    if (a && a.relfilenode !== b.relfilenode) out.push(a.name);
+  }
+  return out.sort();
+}
+
+export async function locksHeld(client: pg.ClientBase): Promise<LockHeld[]> {
+  const r = await client.query<LockHeld>(OWN_LOCKS_SQL);
+  return r.rows;
+}
+
+/**
+ * Watches one backend while it runs a statement and measures how long it waited on locks.
+ * Each poll reads clock_timestamp() - waitstart on the server, so a wait is measured exactly
+ * up to the last poll that saw it; the error is at most one poll interval.
+ */
+export class LockWaitWatcher {
+  private client: pg.Client | null = null;
+
+  constructor(private readonly databaseUrl: string, readonly pollMs = 20) {}
+
+  async start(): Promise<void> {
+    this.client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'rehearse-tracer' });
+    await this.client.connect();
+    await this.client.query("SET lock_timeout = '50ms'");
+  }
+
+  /** Start watching `pid`; the returned function stops and yields the total lock wait in ms. */
+  watch(pid: number): () => Promise<{ lockWaitMs: number; grantedLocks: LockHeld[] }> {
+    let stopped = false;
+    let total = 0;
+    let current = 0; // the wait in progress, as of the last poll
+    let currentStart: string | null = null;
+    const granted = new Map<string, LockHeld>();
+    const loop = (async () => {
+      while (!stopped) {
+        const t0 = now();
+        try {
+          const r = await this.client!.query<{ waitstart: string | null; waited_ms: number | null; locktype: string; mode: string; relation: string | null; granted: boolean }>(
+            `SELECT l.waitstart::text AS waitstart, (extract(epoch FROM clock_timestamp() - l.waitstart) * 1000)::float8 AS waited_ms,
+                    l.locktype, l.mode, CASE WHEN l.relation IS NULL THEN NULL ELSE l.relation::regclass::text END AS relation, l.granted
+             FROM pg_locks l WHERE l.pid = $1 AND l.locktype = 'relation'`,
+            [pid],
+          );
+          const waiting = r.rows.find((row) => !row.granted && row.waitstart !== null);
+          if (waiting) {
+            if (currentStart !== waiting.waitstart) {
+              total += current; // a previous wait ended, a new one began
+              currentStart = waiting.waitstart;
+            }
+            current = waiting.waited_ms ?? 0;
+          } else if (currentStart !== null) {
+            total += current;
+            current = 0;
+            currentStart = null;
+          }
+          // Statements outside a transaction block release locks before we can ask; keep what we saw.
+          for (const row of r.rows) if (row.granted && row.relation && !row.relation.startsWith('pg_')) granted.set(`${row.mode}|${row.relation}`, { locktype: row.locktype, mode: row.mode, relation: row.relation });
+        } catch {
+          // A failed poll leaves a gap; the next one catches up via waitstart.
+        }
+        const spent = now() - t0;
+        if (spent < this.pollMs) await sleep(this.pollMs - spent);
+      }
+    })();
+    return async () => {
+      stopped = true;
+      await loop;
+      return { lockWaitMs: Math.round(total + current), grantedLocks: [...granted.values()] };
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.client?.end().catch(() => {});
+  }
+}

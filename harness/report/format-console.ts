@@ -1,0 +1,81 @@
+// The compact summary printed at the end of a CLI run. It reads the same figures as the HTML (via
+// format-units and report-checks), so the terminal and the report can never disagree about a stall.
+import type { RunReport, StepResult, VariantResult } from './schema.ts';
+import { fmtBudgetValue, fmtCount, fmtDuration, fmtMs, fmtPct, oneLine, topSqlstates } from './format-units.ts';
+import { longestStall, reportWarnings, shownOverallVerdict, shownVerdict, variantWarnings, type ShownVerdict } from './report-checks.ts';
+
+export interface ConsoleOptions {
+  /** ANSI colours; defaults to on for a TTY unless NO_COLOR is set. */
+  color?: boolean;
+}
+
+type Paint = (code: string, text: string) => string;
+
+const painter = (on: boolean): Paint => (code, text) => (on ? `\x1b[${code}m${text}\x1b[0m` : text);
+
+const verdictText = (v: ShownVerdict, paint: Paint): string =>
+  v === 'pass' ? paint('1;32', 'PASS') : v === 'fail' ? paint('1;31', 'FAIL') : paint('1;33', 'INCONSISTENT');
+
+const label = (text: string): string => `  ${text.padEnd(17)}`;
+
+const stepLine = (s: StepResult, nameWidth: number, paint: Paint): string[] => {
+  const status = s.status === 'failed' ? paint('31', 'failed ') : s.status === 'skipped' ? 'skipped' : 'ok     ';
+  const p99 = s.traffic ? `p99 ${fmtMs(s.traffic.p99Ms)}` : 'p99 not measured';
+  const rewrites = [...new Set((s.statements ?? []).filter((st) => st.rewrote).flatMap((st) => st.rewrittenRelations ?? []))];
+  const rewrote = (s.statements ?? []).some((st) => st.rewrote) ? paint('31', `REWROTE ${rewrites.join(', ') || '(relations unknown)'}`) : '';
+  const retries = (s.statements ?? []).filter((st) => (st.attempts ?? []).length > 1).length;
+  const parts = [`    ${status} ${s.name.padEnd(nameWidth)}`, fmtDuration(s.durationMs).padStart(9), `  ${p99.padEnd(16)}`, rewrote, retries ? `retried ×${retries}` : ''];
+  const lines = [parts.join(' ').trimEnd()];
+  if (s.error) {
+    const code = [s.error.code, s.error.sqlstate ? `SQLSTATE ${s.error.sqlstate}` : ''].filter(Boolean).join(' ');
+    lines.push(paint('31', `        error${code ? ` ${code}` : ''}: ${oneLine(s.error.message, 160)}`));
+  }
+  return lines;
+};
+
+const variantBlock = (v: VariantResult, paint: Paint): string[] => {
+  const s = v.summary;
+  const { ms, stall } = longestStall(v);
+  const stallBudget = s.budgets?.find((b) => b.name === 'maxStallMs');
+  const stallBad = stallBudget ? !stallBudget.ok || ms > stallBudget.limit : ms > 0;
+  const where = stall
+    ? `  route ${stall.route} · step ${stall.step ?? 'none'}${stall.statement ? ` · ${oneLine(stall.statement, 80)}` : ''}`
+    : ms > 0
+      ? '  (route unknown)'
+      : '';
+  const top = topSqlstates(s.errorsBySqlstate ?? {});
+  const errBudget = s.budgets?.find((b) => b.name === 'maxErrorRate');
+  const errBad = errBudget ? !errBudget.ok || s.errorRate > errBudget.limit : s.errorRate > 0;
+  const lines = [
+    `${paint('1', v.variant)} — ${verdictText(shownVerdict(v), paint)}${s.completed ? '' : paint('31', `  (did not complete${s.failedStep ? `: step ${s.failedStep} failed` : ''})`)}`,
+    `${label('longest stall')}${stallBad ? paint('31', fmtMs(ms)) : fmtMs(ms)}${where}`,
+    `${label('max latency')}${fmtMs(s.maxLatencyMs)}`,
+    `${label('error rate')}${errBad ? paint('31', fmtPct(s.errorRate)) : fmtPct(s.errorRate)} of ${fmtCount(s.requests)} requests${top.length ? `  top SQLSTATE ${top.join(', ')}` : ''}`,
+    `${label('max lock waiters')}${fmtCount(s.maxLockWaiters)}`,
+  ];
+  const budgets = (s.budgets ?? []).map(
+    (b) => `${b.ok ? 'ok' : paint('31', 'FAIL')} ${b.name} ${fmtBudgetValue(b.name, b.actual)} ${b.ok ? '<=' : '>'} ${fmtBudgetValue(b.name, b.limit)}`,
+  );
+  if (budgets.length) lines.push(`${label('budgets')}${budgets.join('   ')}`);
+  const steps = v.steps ?? [];
+  if (steps.length) {
+    lines.push('  steps');
+    const width = Math.min(32, Math.max(...steps.map((st) => st.name.length)));
+    for (const st of steps) lines.push(...stepLine(st, width, paint));
+  } else {
+    lines.push('  steps            none ran');
+  }
+  if ((v.notMeasured ?? []).length) lines.push(`  not measured: ${v.notMeasured.join('; ')}`);
+  for (const w of variantWarnings(v)) lines.push(paint('33', `  warning: ${w}`));
+  return lines;
+};
+
+export const formatConsoleSummary = (report: RunReport, opts: ConsoleOptions = {}): string => {
+  const color = opts.color ?? (Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
+  const paint = painter(color);
+  const lines = [`rehearse · ${report.scenario} · run ${report.runId} · ${verdictText(shownOverallVerdict(report), paint)}`];
+  for (const w of reportWarnings(report)) lines.push(paint('33', `warning: ${w}`));
+  if (!report.variants.length) lines.push('', 'no variant results in this report');
+  for (const v of report.variants) lines.push('', ...variantBlock(v, paint));
+  return `${lines.join('\n')}\n`;
+};

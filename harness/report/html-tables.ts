@@ -1,0 +1,203 @@
+// Tables of the HTML report. Every value is escaped here; numbers exceeding a budget get class "bad".
+import type { BudgetCheck, LockWaitEvent, RunReport, Stall, StatementTrace, StepResult, VariantResult } from './schema.ts';
+import { escapeHtml as e } from './html-escape.ts';
+import { NOT_MEASURED, fmtAt, fmtBudgetValue, fmtCount, fmtDuration, fmtMs, fmtPct, oneLine, topSqlstates } from './format-units.ts';
+import { longestStall, shownVerdict, type ShownVerdict } from './report-checks.ts';
+
+const budget = (v: VariantResult, name: BudgetCheck['name']): BudgetCheck | undefined => v.summary.budgets?.find((b) => b.name === name);
+
+/** A budgeted number: red when its check failed (or when it exceeds the limit despite the check). */
+const budgeted = (text: string, check: BudgetCheck | undefined, actual: number): string => {
+  const bad = check ? !check.ok || actual > check.limit : false;
+  const limit = check ? ` <span class="muted">(limit ${e(fmtBudgetValue(check.name, check.limit))})</span>` : '';
+  return `<span class="${bad ? 'bad' : ''}">${e(text)}${bad ? ' ✗' : ''}</span>${limit}`;
+};
+
+export const verdictBadge = (verdict: ShownVerdict): string =>
+  `<span class="badge verdict-${verdict}">${verdict === 'inconsistent' ? 'INCONSISTENT' : verdict.toUpperCase()}</span>`;
+
+const statusBadge = (status: string): string => `<span class="badge status-${e(status)}">${e(status)}</span>`;
+
+const stallWhere = (s: Stall | null, sqlChars = 70): string =>
+  s
+    ? `route <b>${e(s.route)}</b>, step <b>${e(s.step ?? 'none')}</b>${s.statement ? `, <code title="${e(s.statement)}">${e(oneLine(s.statement, sqlChars))}</code>` : ''}`
+    : '';
+
+const stallCell = (v: VariantResult): string => {
+  const { ms, stall } = longestStall(v);
+  const main = budgeted(fmtMs(ms), budget(v, 'maxStallMs'), ms);
+  return `${main}${stall ? `<div class="sub">${stallWhere(stall)}</div>` : ''}`;
+};
+
+const budgetsCell = (v: VariantResult): string =>
+  (v.summary.budgets ?? [])
+    .map(
+      (b) =>
+        `<div class="${b.ok ? 'ok' : 'bad'}">${b.ok ? '✓' : '✗'} ${e(b.name)}: ${e(fmtBudgetValue(b.name, b.actual))} ${b.ok ? '≤' : '>'} ${e(fmtBudgetValue(b.name, b.limit))}</div>`,
+    )
+    .join('') || `<span class="muted">no budgets</span>`;
+
+const lockWaitersCell = (n: number, bad: boolean): string => `<span class="${bad ? 'warnnum' : ''}">${fmtCount(n)}</span>`;
+
+export const renderComparison = (r: RunReport): string => {
+  const rows = r.variants
+    .map(
+      (v, i) => `<tr>
+<th scope="row"><a href="#v${i}">${e(v.variant)}</a></th>
+<td>${verdictBadge(shownVerdict(v))}${v.summary.completed ? '' : ' <span class="bad">incomplete</span>'}</td>
+<td>${stallCell(v)}</td>
+<td class="num">${fmtMs(v.summary.maxLatencyMs)}</td>
+<td class="num">${budgeted(fmtPct(v.summary.errorRate), budget(v, 'maxErrorRate'), v.summary.errorRate)}</td>
+<td class="num">${lockWaitersCell(v.summary.maxLockWaiters, v.summary.maxLockWaiters > 0)}</td>
+<td class="num">${fmtDuration(v.durationMs)}</td>
+<td>${budgetsCell(v)}</td>
+</tr>`,
+    )
+    .join('');
+  return `<section id="compare"><h2>Variants compared</h2>
+<table class="compare"><thead><tr><th>variant</th><th>verdict</th><th>longest stall</th><th class="num">max latency</th><th class="num">error rate</th><th class="num">max lock waiters</th><th class="num">duration</th><th>budget checks</th></tr></thead>
+<tbody>${rows}</tbody></table></section>`;
+};
+
+const card = (label: string, value: string, cls = '', sub = ''): string =>
+  `<div class="card ${cls}"><div class="card-label">${e(label)}</div><div class="card-value">${value}</div>${sub ? `<div class="sub">${sub}</div>` : ''}</div>`;
+
+export const renderCards = (v: VariantResult): string => {
+  const s = v.summary;
+  const { ms, stall } = longestStall(v);
+  const stallCheck = budget(v, 'maxStallMs');
+  const errCheck = budget(v, 'maxErrorRate');
+  const stallBad = stallCheck ? !stallCheck.ok || ms > stallCheck.limit : ms > 0;
+  const errBad = errCheck ? !errCheck.ok || s.errorRate > errCheck.limit : s.errorRate > 0;
+  const top = topSqlstates(s.errorsBySqlstate ?? {}, 5);
+  return `<div class="cards">
+${card('verdict', verdictBadge(shownVerdict(v)), '', s.completed ? 'migration completed' : `<span class="bad">did not complete${s.failedStep ? `: step ${e(s.failedStep)} failed` : ''}</span>`)}
+${card('longest stall', e(fmtMs(ms)), stallBad ? 'bad-card' : '', stall ? stallWhere(stall, 44) : ms > 0 ? 'route unknown' : 'no stall detected')}
+${card('max latency', e(fmtMs(s.maxLatencyMs)))}
+${card('error rate', e(fmtPct(s.errorRate)), errBad ? 'bad-card' : '', top.length ? `SQLSTATE ${e(top.join(', '))}` : 'no SQLSTATE errors')}
+${card('max lock waiters', e(fmtCount(s.maxLockWaiters)), s.maxLockWaiters > 0 ? 'warn-card' : '')}
+${card('requests', e(fmtCount(s.requests)), '', `run duration ${e(fmtDuration(v.durationMs))}`)}
+</div>
+<div class="budgets"><b>Budget checks</b> ${budgetsCell(v)}</div>`;
+};
+
+const fmtDetail = (value: unknown): string => {
+  // Keep 4 significant digits on fractions so small non-zero values do not print as 0.
+  if (typeof value === 'number') return Number.isInteger(value) ? fmtCount(value) : String(Number(value.toPrecision(4)));
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value);
+};
+
+const detailsCell = (d: StepResult['details']): string =>
+  d && Object.keys(d).length
+    ? Object.entries(d)
+        .map(([k, val]) => `<span class="kv">${e(k)}: <b>${e(fmtDetail(val))}</b></span>`)
+        .join(' ')
+    : '';
+
+const errorText = (err: { code?: string; sqlstate?: string; message: string } | undefined): string =>
+  err ? [err.code, err.sqlstate ? `SQLSTATE ${err.sqlstate}` : '', err.message].filter(Boolean).join(' · ') : '';
+
+const attemptsCell = (st: StatementTrace): string =>
+  (st.attempts ?? [])
+    .map(
+      (a) =>
+        `<div class="${a.error ? 'bad' : ''}">#${a.attempt} at ${e(fmtAt(a.startMs))}: ${e(fmtDuration(a.durationMs))}, lock wait ${e(fmtMs(a.lockWaitMs))}${
+          a.error ? ` — failed ${e(a.error.sqlstate ?? '')} ${e(a.error.message)}` : ' — ok'
+        }</div>`,
+    )
+    .join('');
+
+const statementRow = (st: StatementTrace): string => `<tr>
+<td><pre class="sql">${e(st.sql)}</pre>${st.error ? `<div class="bad">${e(errorText(st.error))}</div>` : ''}</td>
+<td>${statusBadge(st.status)}</td>
+<td class="num">${e(fmtDuration(st.durationMs))}</td>
+<td class="num">${e(fmtMs(st.lockWaitMs))}</td>
+<td>${(st.locks ?? []).map((l) => `<div class="${l.mode === 'AccessExclusiveLock' ? 'warnnum' : ''}">${e(l.mode)} on ${e(l.relation ?? `(${l.locktype})`)}</div>`).join('') || NOT_MEASURED}</td>
+<td>${st.rewrote ? `<span class="bad">yes</span>: ${e((st.rewrittenRelations ?? []).join(', '))}` : 'no'}</td>
+<td>${attemptsCell(st)}</td>
+</tr>`;
+
+/** Badges next to the statement count, so rewrites, exclusive locks and retries show without expanding. */
+const statementFlags = (sts: StatementTrace[]): string => {
+  const flags: string[] = [];
+  const rewrites = sts.filter((s) => s.rewrote).length;
+  if (rewrites) flags.push(`<span class="flag bad-flag">rewrite ×${rewrites}</span>`);
+  if (sts.some((s) => (s.locks ?? []).some((l) => l.mode === 'AccessExclusiveLock'))) flags.push('<span class="flag warn-flag">AccessExclusiveLock</span>');
+  const retried = sts.filter((s) => (s.attempts ?? []).length > 1).length;
+  if (retried) flags.push(`<span class="flag warn-flag">retried ×${retried}</span>`);
+  if (sts.some((s) => s.status === 'failed')) flags.push('<span class="flag bad-flag">failed statement</span>');
+  return flags.join(' ');
+};
+
+const statementsBlock = (step: StepResult): string => {
+  const sts = step.statements ?? [];
+  if (!sts.length) return '';
+  // Open when a statement failed or rewrote a table, so the cause is not hidden behind a click
+  // (a failed step's own error is already shown in its row; 40 ok batches need not be).
+  const open = sts.some((s) => s.status === 'failed' || s.rewrote);
+  return `<details${open ? ' open' : ''}><summary>${sts.length} statement${sts.length === 1 ? '' : 's'} ${statementFlags(sts)}</summary>
+<table class="statements"><thead><tr><th>sql</th><th>status</th><th class="num">duration</th><th class="num">lock wait</th><th>locks held</th><th>rewrote</th><th>attempts</th></tr></thead>
+<tbody>${sts.map(statementRow).join('')}</tbody></table></details>`;
+};
+
+const trafficCells = (step: StepResult): string => {
+  const t = step.traffic;
+  if (!t) return `<td class="num muted" colspan="4">not measured</td>`;
+  const errs = t.non2xx + t.errors + t.timeouts;
+  return `<td class="num">${fmtCount(t.requests)}</td><td class="num">${fmtMs(t.p99Ms)}</td><td class="num">${fmtMs(t.maxMs)}</td>
+<td class="num${errs > 0 ? ' bad' : ''}">${fmtCount(errs)}${errs > 0 ? ` <span class="sub">(${fmtPct(t.errorRate)})</span>` : ''}${t.unfinished > 0 ? `<div class="bad">${fmtCount(t.unfinished)} unfinished</div>` : ''}</td>`;
+};
+
+export const renderSteps = (v: VariantResult): string => {
+  const steps = v.steps ?? [];
+  if (!steps.length) return `<h3>Steps</h3><p class="note">No steps ran in this variant.</p>`;
+  const rows = steps
+    .map(
+      (s, i) => `<tr class="step-row step-${e(s.status)}">
+<td class="num">${i + 1}</td><td><b>${e(s.name)}</b></td><td>${e(s.kind)}</td><td>${statusBadge(s.status)}</td>
+<td class="num">${e(fmtDuration(s.durationMs))}<div class="sub">${e(fmtAt(s.startMs))}–${e(fmtAt(s.endMs))}</div></td>
+${trafficCells(s)}
+<td class="num">${s.maxLockWaiters === undefined ? NOT_MEASURED : lockWaitersCell(s.maxLockWaiters, s.maxLockWaiters > 0)}</td>
+<td>${detailsCell(s.details)}</td>
+</tr>
+${s.error ? `<tr class="step-error"><td></td><td colspan="10"><b>Step failed:</b> ${e(errorText(s.error))}</td></tr>` : ''}
+${(s.statements ?? []).length ? `<tr class="step-statements"><td></td><td colspan="10">${statementsBlock(s)}</td></tr>` : ''}`,
+    )
+    .join('');
+  return `<h3>Steps</h3>
+<table class="steps"><thead><tr><th class="num">#</th><th>step</th><th>kind</th><th>status</th><th class="num">duration</th><th class="num">requests</th><th class="num">p99</th><th class="num">max</th><th class="num">errors</th><th class="num">max lock waiters</th><th>details</th></tr></thead>
+<tbody>${rows}</tbody></table>`;
+};
+
+export const renderStalls = (v: VariantResult): string => {
+  const stalls = [...(v.stalls ?? [])].sort((a, b) => a.startMs - b.startMs);
+  if (!stalls.length) return `<h3>Stalls</h3><p class="note">No stalls detected.</p>`;
+  const rows = stalls
+    .map(
+      (s) => `<tr><td>${e(s.route)}</td><td class="num">${e(fmtAt(s.startMs))}</td><td class="num">${e(fmtAt(s.endMs))}</td>
+<td class="num bad">${e(fmtMs(s.durationMs))}</td><td>${e(s.step ?? '—')}</td><td>${s.statement ? `<code>${e(oneLine(s.statement, 120))}</code>` : '—'}</td></tr>`,
+    )
+    .join('');
+  return `<h3>Stalls (${stalls.length})</h3>
+<table class="stalls"><thead><tr><th>route</th><th class="num">start</th><th class="num">end</th><th class="num">duration</th><th>step</th><th>statement running</th></tr></thead><tbody>${rows}</tbody></table>`;
+};
+
+const waitedMs = (w: LockWaitEvent): number => w.lastSeenMs - (w.waitStartMs ?? w.firstSeenMs);
+
+export const renderLockWaits = (v: VariantResult): string => {
+  const waits = [...(v.lockWaits ?? [])].sort((a, b) => a.firstSeenMs - b.firstSeenMs);
+  const res = v.observer ? ` Sampled every ${fmtMs(v.observer.intervalMs)} (${fmtCount(v.observer.samples)} samples); shorter waits can be missed.` : '';
+  if (!waits.length) return `<h3>Lock waits</h3><p class="note">No lock waits observed.${e(res)}</p>`;
+  const rows = waits
+    .map(
+      (w) => `<tr><td class="num">${w.pid}</td><td>${e(w.application)}</td><td>${e(w.mode)}</td><td>${e(w.relation ?? '—')}</td>
+<td>${w.blockers.length ? w.blockers.map((b) => `<code>${b}</code>`).join(', ') : '—'}</td>
+<td class="num">${e(fmtAt(w.waitStartMs ?? w.firstSeenMs))}</td><td class="num">${e(fmtMs(waitedMs(w)))}</td>
+<td>${e(w.step ?? '—')}</td><td>${w.statement ? `<code>${e(oneLine(w.statement, 60))}</code>` : '—'}</td>
+<td><code title="${e(w.query)}">${e(oneLine(w.query, 60))}</code></td></tr>`,
+    )
+    .join('');
+  return `<h3>Lock waits (${waits.length})</h3><p class="muted">${e(res.trim())} "waited" is from the wait start (or first sample) to the last sample that still saw it waiting.</p>
+<table class="lockwaits"><thead><tr><th class="num">pid</th><th>application</th><th>mode</th><th>relation</th><th>blocked by pids</th><th class="num">since</th><th class="num">waited</th><th>step</th><th>migration statement</th><th>waiting query</th></tr></thead><tbody>${rows}</tbody></table>`;
+};

@@ -1,0 +1,169 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { renderHtml } from './render-html.ts';
+import { buildChartModel } from './html-chart.ts';
+import { buildSampleReport } from './fixtures/sample-report.ts';
+import type { RunReport } from './schema.ts';
+
+const HOSTILE = `SELECT '</script><b>bold</b><!--' AS "x & y"`;
+
+const scriptBodies = (html: string): string[] => [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+const jsonBlock = (html: string, id: string): unknown => {
+  const m = html.match(new RegExp(`<script type="application/json" id="${id}">([\\s\\S]*?)</script>`));
+  if (!m) throw new Error(`no #${id} block`);
+  return JSON.parse(m[1]);
+};
+/** Text of the page without scripts/styles/tags, roughly what a reader sees. */
+const visibleText = (html: string): string =>
+  html
+    .replace(/<script[\s\S]*?<\/script>/g, '')
+    .replace(/<style[\s\S]*?<\/style>/g, '')
+    .replace(/<\/?(?:b|code|span|a)\b[^>]*>/g, '') // inline tags do not separate words
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+
+describe('renderHtml', () => {
+  it('makes no network fetches: no http(s) src, href, url() or @import anywhere in the file', () => {
+    const html = renderHtml(buildSampleReport());
+    expect(html).not.toMatch(/\b(?:src|href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?\/\//i);
+    expect(html).not.toMatch(/url\(\s*["']?\s*(?:https?:)?\/\//i);
+    expect(html).not.toMatch(/@import/i);
+    expect(html).not.toMatch(/<link\b/i);
+    expect(html).toContain("default-src 'none'");
+  });
+
+  it('allows exactly its own inline scripts by hash in the Content-Security-Policy', () => {
+    const html = renderHtml(buildSampleReport());
+    const scripts = scriptBodies(html);
+    expect(scripts).toHaveLength(2); // uPlot + chart client
+    for (const body of scripts) {
+      const hash = createHash('sha256').update(body, 'utf8').digest('base64');
+      expect(html).toContain(`'sha256-${hash}'`);
+    }
+    expect(html).not.toContain("script-src 'unsafe-inline'");
+  });
+
+  it('renders SQL containing </script><b> as text everywhere and round-trips it through the embedded JSON', () => {
+    const report = buildSampleReport();
+    const naive = report.variants[0];
+    naive.steps[0].statements[0].sql = HOSTILE;
+    naive.steps[0].name = '<b>step</b>';
+    naive.stalls[0].statement = HOSTILE;
+    naive.lockWaits[0].query = HOSTILE;
+    naive.notMeasured.push('<img src=x onerror=alert(1)>');
+    const html = renderHtml(report);
+
+    expect(html).not.toContain('</script><b>');
+    expect(html).not.toContain('<b>bold</b>');
+    expect(html).not.toContain('<img src=x');
+    expect(html).toContain('&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;');
+    expect(html.match(/<\/script>/g)).toHaveLength(4); // two JSON blocks, two scripts: nothing broke out
+    expect(visibleText(html)).toContain(HOSTILE);
+    expect(jsonBlock(html, 'rehearse-report')).toEqual(JSON.parse(JSON.stringify(report)));
+  });
+
+  it('shows the naive 3.2 s stall with its route, step and statement, marked as over budget', () => {
+    const html = renderHtml(buildSampleReport());
+    const text = visibleText(html);
+    expect(text).toContain('3,200 ms ✗');
+    expect(text).toMatch(/route update-balance, step alter-type, ALTER TABLE users ALTER COLUMN balance TYPE numeric\(14,2\)/);
+    expect(text).toContain('Stalls (2)');
+    expect(html).toMatch(/<span class="bad">3,200 ms ✗<\/span>/);
+    expect(text).toContain('FAIL');
+    expect(text).toContain('PASS');
+  });
+
+  it('shows rewrites, locks and retried attempts with their SQLSTATE in the step table', () => {
+    const text = visibleText(renderHtml(buildSampleReport()));
+    expect(text).toContain('yes: users, users_pkey, users_email_key');
+    expect(text).toContain('AccessExclusiveLock on users');
+    expect(text).toContain('retried ×1');
+    expect(text).toMatch(/#1 at 5\.0 s: 201 ms, lock wait 200 ms — failed 55P03 canceling statement due to lock timeout/);
+    expect(text).toContain('rowsPerSec: 7,143');
+  });
+
+  it('lists notMeasured items as a visible note', () => {
+    const text = visibleText(renderHtml(buildSampleReport()));
+    expect(text).toContain('Not measured in this run: per-request pool wait time');
+  });
+
+  it('shows a failed step with its error and the variant as not completed', () => {
+    const report = buildSampleReport();
+    const safe = report.variants[1];
+    const backfill = safe.steps[2];
+    backfill.status = 'failed';
+    backfill.error = { code: 'REH_STEP_FAILED', sqlstate: '57014', message: 'canceling statement due to statement timeout' };
+    safe.steps = safe.steps.slice(0, 3);
+    safe.summary = { ...safe.summary, verdict: 'fail', completed: false, failedStep: backfill.name };
+    const html = renderHtml(report);
+    const text = visibleText(html);
+    expect(text).toContain('Step backfill-balance-cents failed: SQLSTATE 57014 · canceling statement due to statement timeout');
+    expect(text).toContain('REH_STEP_FAILED · SQLSTATE 57014');
+    expect(text).toContain('did not complete: step backfill-balance-cents failed');
+    expect(jsonBlock(html, 'rehearse-charts')).toMatchObject({ variants: [{}, { bands: [{}, {}, { status: 'failed' }] }] });
+  });
+
+  it('renders notes instead of charts and tables when the timeline and steps are empty', () => {
+    const report = buildSampleReport();
+    report.variants = [report.variants[0]];
+    const v = report.variants[0];
+    v.timeline = [];
+    v.steps = [];
+    v.stalls = [];
+    v.lockWaits = [];
+    const html = renderHtml(report);
+    expect(html).not.toContain('class="chart-canvas"');
+    expect(html).not.toContain('Variants compared'); // one variant: no comparison table
+    const text = visibleText(html);
+    expect(text).toContain('No timeline samples were recorded for this variant');
+    expect(text).toContain('No steps ran in this variant.');
+    expect(text).toContain('no timeline was recorded');
+    expect(jsonBlock(html, 'rehearse-charts')).toEqual(expect.objectContaining({ variants: [null] }));
+  });
+
+  it('renders a report without variants', () => {
+    const report: RunReport = { ...buildSampleReport(), variants: [] };
+    expect(visibleText(renderHtml(report))).toContain('This report contains no variant results.');
+  });
+
+  it('never shows PASS for a variant whose summary contradicts its budgets or stalls', () => {
+    const report = buildSampleReport();
+    const naive = report.variants[0];
+    naive.summary = { ...naive.summary, verdict: 'pass', longestStallMs: 0, longestStall: null };
+    report.summary.verdict = 'pass';
+    const html = renderHtml(report);
+    const text = visibleText(html);
+    expect(text).toContain('INCONSISTENT');
+    expect(text).toContain('stalls list contains one of 3,200 ms');
+    expect(text).toContain('verdict is "pass" although budget checks failed: maxStallMs');
+    // The stall from the list is shown, not the summary's 0 ms.
+    expect(html).toMatch(/<span class="bad">3,200 ms ✗<\/span>/);
+  });
+});
+
+describe('buildChartModel', () => {
+  it('gives every variant the same y ranges, taken from the largest value of any variant', () => {
+    const model = buildChartModel(buildSampleReport());
+    expect(model.ranges.ms[1]).toBeGreaterThanOrEqual(3261 * 1.05); // naive oldest in-flight / p99
+    expect(model.ranges.backends[1]).toBeGreaterThanOrEqual(40);
+    expect(model.variants).toHaveLength(2);
+    expect(model.variants[1]?.stalls).toEqual([]);
+    expect(model.variants[0]?.stalls[0]?.label).toBe('stall 3,200 ms · update-balance, read-by-id');
+  });
+
+  it('draws a second missing from the timeline as a gap (null), never as zero', () => {
+    const report = buildSampleReport();
+    report.variants[0].timeline = report.variants[0].timeline.filter((p) => p.t !== 5);
+    report.variants[0].timeline[0].lockWaiters = null;
+    const traffic = buildChartModel(report).variants[0]!.panels[0];
+    const completed = traffic.data[1];
+    expect(completed[5]).toBeNull();
+    expect(completed[4]).toBeGreaterThan(0);
+    expect(buildChartModel(report).variants[0]!.panels[1].data[1][0]).toBeNull();
+  });
+});

@@ -1,0 +1,141 @@
+// renderHtml: one self-contained HTML file per run. Assets (uPlot, chart script) are inlined at
+// render time and a CSP forbids every fetch, so the report opens offline, from CI artifacts, forever.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { RunReport, VariantResult } from './schema.ts';
+import { escapeHtml as e, jsonForScript } from './html-escape.ts';
+import { fmtCount, fmtDate, fmtDuration } from './format-units.ts';
+import { reportWarnings, shownOverallVerdict, shownVerdict, variantWarnings } from './report-checks.ts';
+import { buildChartModel, renderChartBlock, type VariantChart } from './html-chart.ts';
+import { renderCards, renderComparison, renderLockWaits, renderStalls, renderSteps, verdictBadge } from './html-tables.ts';
+import { REPORT_CSS } from './html-style.ts';
+
+interface Assets {
+  uplotJs: string;
+  uplotCss: string;
+  chartJs: string;
+}
+
+let assets: Assets | undefined;
+
+/** Read once per process; a closing tag inside an asset would end our inline block early, so refuse it. */
+const loadAssets = (): Assets => {
+  if (assets) return assets;
+  const require = createRequire(import.meta.url);
+  const read = (p: string, closing: RegExp): string => {
+    const text = readFileSync(p, 'utf8');
+    if (closing.test(text)) throw new Error(`cannot inline ${p}: it contains ${closing}`);
+    return text;
+  };
+  assets = {
+    uplotJs: read(require.resolve('uplot/dist/uPlot.iife.min.js'), /<\/script/i),
+    uplotCss: read(require.resolve('uplot/dist/uPlot.min.css'), /<\/style/i),
+    chartJs: read(fileURLToPath(new URL('./chart-client.js', import.meta.url)), /<\/script/i),
+  };
+  return assets;
+};
+
+const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+/** "v" when every variant agrees, else "naive: a; safe: b" — differing environments must be visible. */
+const perVariant = (vs: VariantResult[], pick: (v: VariantResult) => string): string => {
+  const values = vs.map(pick);
+  if (new Set(values).size <= 1) return values[0] ?? '—';
+  return vs.map((v, i) => `${v.variant}: ${values[i]}`).join('; ');
+};
+
+const loadText = (v: VariantResult): string => {
+  const l = v.load;
+  if (!l) return '—';
+  const base =
+    l.model === 'open'
+      ? `open model, ${fmtCount(l.rate)} req/s` +
+        (l.capacityRps ? ` (${Math.round(((l.rate ?? 0) / l.capacityRps) * 100)}% of measured capacity ${fmtCount(l.capacityRps)} req/s)` : ' (capacity not probed)')
+      : `closed model, ${fmtCount(l.connections)} connections` + (l.capacityRps ? ` (capacity ${fmtCount(l.capacityRps)} req/s)` : '');
+  return `${base}, ${l.instances} app instance${l.instances === 1 ? '' : 's'}, timeout ${fmtCount(l.timeoutMs)} ms`;
+};
+
+const mixText = (v: VariantResult): string => {
+  const entries = Object.entries(v.load?.mix ?? {});
+  const total = entries.reduce((a, [, w]) => a + w, 0);
+  return entries.map(([route, w]) => `${route} ${total > 0 ? Math.round((w / total) * 100) : 0}%`).join(', ') || '—';
+};
+
+const meta = (label: string, value: string): string => `<div><dt>${e(label)}</dt><dd>${e(value)}</dd></div>`;
+
+const renderHeader = (r: RunReport): string => {
+  const vs = r.variants;
+  const warnings = reportWarnings(r);
+  return `<header>
+<h1>rehearse · ${e(r.scenario)} ${verdictBadge(shownOverallVerdict(r))}</h1>
+<dl class="meta">
+${meta('run id', r.runId)}
+${meta('started', fmtDate(r.startedAt))}
+${meta('total duration', fmtDuration(r.durationMs))}
+${meta('variants', vs.map((v) => v.variant).join(', ') || '—')}
+${meta('postgres', perVariant(vs, (v) => `${v.postgres.version} (${v.postgres.provider})`))}
+${meta('dataset', perVariant(vs, (v) => `${fmtCount(v.dataset.users)} users, ${fmtCount(v.dataset.orders)} orders, seed ${v.dataset.seed}`))}
+${meta('load', perVariant(vs, loadText))}
+${meta('route mix', perVariant(vs, mixText))}
+${r.seed ? meta('seeding', `${fmtCount(r.seed.rows)} rows in ${r.seed.seconds} s${r.seed.reused ? ' (reused)' : ''}`) : ''}
+${meta('tool', `${r.tool.name} ${r.tool.version}, schema v${r.schemaVersion}`)}
+</dl>
+${warnings.length ? `<div class="note alarm"><b>This report is inconsistent:</b><ul>${warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul></div>` : ''}
+</header>`;
+};
+
+const renderVariant = (v: VariantResult, i: number, chart: VariantChart | null): string => {
+  const warnings = variantWarnings(v);
+  const failed = (v.steps ?? []).find((s) => s.status === 'failed');
+  return `<section class="variant" id="v${i}">
+<h2>Variant: ${e(v.variant)} ${verdictBadge(shownVerdict(v))}</h2>
+<p class="variant-desc">${e(v.description)} <span class="muted">Started ${e(fmtDate(v.startedAt))}, ran ${e(fmtDuration(v.durationMs))}.</span></p>
+${warnings.length ? `<div class="note alarm"><b>Inconsistent data, shown as the worse value:</b><ul>${warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul></div>` : ''}
+${failed ? `<div class="note alarm"><b>Step ${e(failed.name)} failed:</b> ${e(failed.error?.sqlstate ? `SQLSTATE ${failed.error.sqlstate} · ` : '')}${e(failed.error?.message ?? 'no error message recorded')}</div>` : ''}
+${(v.notMeasured ?? []).length ? `<div class="note warn not-measured"><b>Not measured in this run:</b> ${v.notMeasured.map(e).join('; ')}.</div>` : ''}
+${renderCards(v)}
+${renderChartBlock(v, chart)}
+${renderSteps(v)}
+${renderStalls(v)}
+${renderLockWaits(v)}
+</section>`;
+};
+
+export const renderHtml = (report: RunReport): string => {
+  const a = loadAssets();
+  const model = buildChartModel(report);
+  const variants = report.variants ?? [];
+  const body = [
+    renderHeader(report),
+    variants.length > 1 ? renderComparison(report) : '',
+    variants.length ? variants.map((v, i) => renderVariant(v, i, model.variants[i])).join('\n') : '<p class="note warn">This report contains no variant results.</p>',
+  ].join('\n');
+  // Only our two scripts may run (by hash); nothing may be fetched. Styles are inline, images none.
+  // Inserted unescaped (readable, greppable); it is built only from constants and base64 hashes.
+  const csp = `default-src 'none'; script-src ${sha256(a.uplotJs)} ${sha256(a.chartJs)}; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>rehearse · ${e(report.scenario)} · ${e(shownOverallVerdict(report))} · ${e(report.runId)}</title>
+<style>${a.uplotCss}</style>
+<style>${REPORT_CSS}</style>
+</head>
+<body>
+<main>
+${body}
+<footer>Generated by ${e(report.tool.name)} ${e(report.tool.version)}. Times are seconds since the run started; dates are UTC.
+The complete run report (schema v${e(report.schemaVersion)}) is embedded in this file as JSON in <code>script#rehearse-report</code>.</footer>
+</main>
+<script type="application/json" id="rehearse-report">${jsonForScript(report)}</script>
+<script type="application/json" id="rehearse-charts">${jsonForScript(model)}</script>
+<script>${a.uplotJs}</script>
+<script>${a.chartJs}</script>
+</body>
+</html>
+`;
+};

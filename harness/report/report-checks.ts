@@ -1,0 +1,58 @@
+// Cross-checks between a summary and the raw data it summarises. Renderers show the worse of the
+// two and print a warning, so a bug upstream can never make a stall or failure disappear.
+import type { RunReport, Stall, StepResult, VariantResult } from './schema.ts';
+import { fmtMs } from './format-units.ts';
+
+/** The longest stall known anywhere in the variant (summary or stalls list). */
+export const longestStall = (v: VariantResult): { ms: number; stall: Stall | null } => {
+  let best: { ms: number; stall: Stall | null } = { ms: v.summary.longestStallMs ?? 0, stall: v.summary.longestStall };
+  for (const s of v.stalls ?? []) {
+    if (s.durationMs > best.ms) best = { ms: s.durationMs, stall: s };
+  }
+  if (best.stall && best.stall.durationMs > best.ms) best = { ms: best.stall.durationMs, stall: best.stall };
+  return best;
+};
+
+export const failedSteps = (steps: StepResult[]): StepResult[] => steps.filter((s) => s.status === 'failed');
+
+/** Human-readable inconsistencies in one variant; empty when the summary agrees with the data. */
+export const variantWarnings = (v: VariantResult): string[] => {
+  const out: string[] = [];
+  const s = v.summary;
+  const maxListed = Math.max(0, ...(v.stalls ?? []).map((x) => x.durationMs));
+  if (maxListed > s.longestStallMs) {
+    out.push(`summary says the longest stall is ${fmtMs(s.longestStallMs)} but the stalls list contains one of ${fmtMs(maxListed)}; the larger value is shown`);
+  }
+  if (s.verdict === 'pass') {
+    const broken = (s.budgets ?? []).filter((b) => !b.ok).map((b) => b.name);
+    if (broken.length) out.push(`verdict is "pass" although budget checks failed: ${broken.join(', ')}`);
+    const failed = failedSteps(v.steps ?? []);
+    if (failed.length) out.push(`verdict is "pass" although step(s) failed: ${failed.map((f) => f.name).join(', ')}`);
+    if (!s.completed) out.push('verdict is "pass" although the migration did not complete');
+  }
+  if ((v.timeline ?? []).length === 0 && v.durationMs > 0) {
+    out.push('no timeline was recorded: traffic during this run cannot be shown');
+  }
+  return out;
+};
+
+/** Report-level inconsistencies (overall verdict vs the variants). */
+export const reportWarnings = (r: RunReport): string[] => {
+  const failing = r.variants.filter((v) => v.summary.verdict === 'fail').map((v) => v.variant);
+  if (r.summary.verdict === 'pass' && failing.length) {
+    return [`overall verdict is "pass" although variant(s) failed: ${failing.join(', ')}`];
+  }
+  return [];
+};
+
+export type ShownVerdict = 'pass' | 'fail' | 'inconsistent';
+
+/** The verdict to display: a "pass" contradicted by the data is never shown as a green pass. */
+export const shownVerdict = (v: VariantResult): ShownVerdict =>
+  v.summary.verdict === 'fail' ? 'fail' : variantWarnings(v).some((w) => w.startsWith('verdict is "pass"')) ? 'inconsistent' : 'pass';
+
+export const shownOverallVerdict = (r: RunReport): ShownVerdict => {
+  if (r.summary.verdict === 'fail') return 'fail';
+  const shown = r.variants.map(shownVerdict);
+  return reportWarnings(r).length || shown.some((x) => x !== 'pass') ? 'inconsistent' : 'pass';
+};

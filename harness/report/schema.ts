@@ -1,0 +1,187 @@
+// The run result: the single source from which HTML (and later JUnit/Markdown) is rendered.
+// Field names here are a public contract read by CI and other tools. Add fields; never rename.
+export const SCHEMA_VERSION = 1;
+
+export type Verdict = 'pass' | 'fail';
+export type StepKind = 'sql' | 'deploy' | 'backfill' | 'verify' | 'pause';
+export type StepStatus = 'ok' | 'failed' | 'skipped';
+
+/** A lock held by a migration statement, read from pg_locks for its backend before commit. */
+export interface LockHeld {
+  mode: string; // e.g. AccessExclusiveLock
+  relation: string | null; // regclass text, null for non-relation locks
+  locktype: string;
+}
+
+export interface StatementAttempt {
+  attempt: number; // 1-based
+  startMs: number; // run-relative
+  durationMs: number;
+  lockWaitMs: number;
+  error?: { sqlstate?: string; message: string };
+}
+
+export interface StatementTrace {
+  sql: string;
+  startMs: number; // run-relative, first attempt
+  endMs: number; // run-relative, end of the last attempt
+  durationMs: number; // endMs - startMs: includes failed attempts and backoff
+  /** Time spent waiting for its own locks, summed over attempts (polled, see observer.lockWaitResolutionMs). */
+  lockWaitMs: number;
+  locks: LockHeld[];
+  /** True when the statement changed the relfilenode of any table or index (a rewrite). */
+  rewrote: boolean;
+  rewrittenRelations: string[];
+  attempts: StatementAttempt[];
+  status: StepStatus;
+  error?: { sqlstate?: string; message: string };
+}
+
+export interface StepResult {
+  name: string;
+  kind: StepKind;
+  status: StepStatus;
+  startMs: number; // run-relative
+  endMs: number;
+  durationMs: number;
+  statements: StatementTrace[];
+  error?: { code?: string; sqlstate?: string; message: string };
+  /** Kind-specific facts: backfill rows/s, verify count, deploy version… */
+  details?: Record<string, unknown>;
+  /** Traffic measured while this step ran (attributed by request start time). */
+  traffic?: TrafficSummary;
+  maxLockWaiters?: number;
+}
+
+export interface TrafficSummary {
+  requests: number;
+  completed: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  unfinished: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+  errorRate: number;
+}
+
+/** One second of the run. Every field is measured; null means "not measured in this second". */
+export interface TimelinePoint {
+  t: number; // seconds since run start (bucket start)
+  step: string | null; // step running at the bucket start
+  scheduled: number; // open model: arrivals scheduled in this second
+  completed: number; // responses received (any status)
+  ok: number;
+  non2xx: number;
+  errors: number; // connection/transport errors
+  timeouts: number;
+  lateStarts: number; // open model: dispatched > lateThreshold after schedule
+  dropped: number; // open model: not sent because maxInFlight was reached
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+  inFlight: number; // at the end of the second
+  oldestInFlightMs: number; // age of the oldest in-flight request at the end of the second
+  poolWaiting: number | null; // max pg pool waitingCount reported by app instances
+  lockWaiters: number | null; // max backends waiting on a Lock (observer)
+}
+
+export interface Stall {
+  route: string;
+  startMs: number;
+  endMs: number;
+  durationMs: number;
+  step: string | null;
+  statement: string | null; // migration statement running when the stall started
+}
+
+export interface LockWaitEvent {
+  /** A backend that waited on a lock, merged across consecutive samples. */
+  pid: number;
+  application: string;
+  mode: string;
+  relation: string | null;
+  blockers: number[];
+  firstSeenMs: number;
+  lastSeenMs: number;
+  waitStartMs: number | null; // from pg_locks.waitstart
+  step: string | null;
+  statement: string | null; // migration statement blocking/running at the time
+  query: string;
+}
+
+export interface Budgets {
+  maxStallMs: number;
+  maxErrorRate: number;
+}
+
+export interface BudgetCheck {
+  name: keyof Budgets;
+  /** Set on the run-level summary, where the checks of every variant are listed. */
+  variant?: string;
+  limit: number;
+  actual: number;
+  ok: boolean;
+}
+
+export interface Summary {
+  verdict: Verdict;
+  completed: boolean; // all steps ran to the end without failure
+  longestStallMs: number;
+  longestStall: Stall | null;
+  maxLatencyMs: number;
+  errorRate: number;
+  maxLockWaiters: number;
+  requests: number;
+  errorsBySqlstate: Record<string, number>;
+  budgets: BudgetCheck[];
+  failedStep: string | null;
+}
+
+export interface LoadInfo {
+  model: 'open' | 'closed';
+  rate: number | null; // open model arrivals/s
+  connections: number | null; // closed model
+  capacityRps: number | null; // measured by the probe, null if not probed
+  mix: Record<string, number>;
+  instances: number;
+  timeoutMs: number;
+}
+
+export interface VariantResult {
+  schemaVersion: number;
+  scenario: string;
+  variant: string;
+  description: string;
+  startedAt: string; // ISO
+  durationMs: number;
+  postgres: { provider: string; version: string };
+  dataset: { users: number; orders: number; seed: number };
+  load: LoadInfo;
+  summary: Summary;
+  steps: StepResult[];
+  timeline: TimelinePoint[];
+  stalls: Stall[];
+  lockWaits: LockWaitEvent[];
+  observer: { intervalMs: number; samples: number; lockWaitResolutionMs: number };
+  /** What the harness could not measure in this run, in words. */
+  notMeasured: string[];
+}
+
+export interface RunReport {
+  schemaVersion: number;
+  runId: string;
+  tool: { name: 'rehearse'; version: string };
+  startedAt: string;
+  durationMs: number;
+  scenario: string;
+  /** Overall verdict: fail if any variant fails. Mirrors variants[0] when there is only one. */
+  summary: Summary;
+  steps: StepResult[]; // of the first variant, for single-variant readers
+  timeline: TimelinePoint[]; // of the first variant
+  variants: VariantResult[];
+  seed: { rows: number; orders: number; seconds: number; rowsPerSec: number; reused: boolean } | null;
+}

@@ -1,0 +1,133 @@
+// The whole job: provision Postgres, seed once, probe capacity, rehearse each variant on a fresh
+// copy of the seeded database under the same load, and write the report. Always cleans up.
+import { randomBytes } from 'node:crypto';
+import { AppFleet } from '../app/fleet.ts';
+import { now } from '../clock.ts';
+import { probeCapacity } from '../load/capacity-probe.ts';
+import { startEmbeddedPostgres } from '../postgres/embedded.ts';
+import { cloneDatabase, createDatabase, dropDatabase } from '../postgres/databases.ts';
+import type { PostgresHandle } from '../postgres/provider.ts';
+import { DEFAULT_BUDGETS } from '../report/budgets.ts';
+import { SCHEMA_VERSION, type Budgets, type RunReport, type Summary, type VariantResult } from '../report/schema.ts';
+import { writeReport } from '../report/write-report.ts';
+import type { ScenarioDefinition } from '../scenario.ts';
+import { seedDatabase } from '../seed/seed.ts';
+import { DEFAULT_MIX } from '../../sample-app/load-mix.ts';
+import { runVariant, type LoadPlan } from './run-variant.ts';
+import { sampleMixFor } from './sample-targets.ts';
+
+export interface RehearseOptions {
+  scenario: ScenarioDefinition;
+  scenarioFile: string;
+  variants: string[];
+  rows: number;
+  seed: number;
+  load: { model: 'open' | 'closed'; rate?: number; connections: number; timeoutMs: number; capacityFraction: number };
+  instances: number;
+  sampleIntervalMs: number;
+  budgets?: Partial<Budgets>;
+  outDir: string;
+  log: (line: string) => void;
+  onSeedProgress?: (p: { phase: string; table?: string; rows: number; total: number; rowsPerSec: number }) => void;
+  signal: AbortSignal;
+  /** For tests: reuse a running server instead of starting one. */
+  postgres?: PostgresHandle;
+  toolVersion: string;
+}
+
+const SEED_DB = 'rehearse_seed';
+
+export async function rehearse(o: RehearseOptions): Promise<{ report: RunReport; paths: { dir: string; json: string; html: string } }> {
+  const t0 = now();
+  const startedAt = new Date().toISOString();
+  const runId = `${startedAt.replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')}-${o.scenario.name}-${randomBytes(2).toString('hex')}`;
+  const budgets: Budgets = { ...DEFAULT_BUDGETS, ...o.scenario.budgets, ...o.budgets };
+  const pg = o.postgres ?? (await startEmbeddedPostgres());
+  const variants: VariantResult[] = [];
+  try {
+    o.log(`postgres ${pg.version} (${pg.provider}) on port ${pg.port}`);
+    await createDatabase(pg, SEED_DB);
+    o.log(`seeding ${o.rows.toLocaleString('en-US')} users (seed ${o.seed})…`);
+    const seeded = await seedDatabase(pg.url(SEED_DB), { users: o.rows, seed: o.seed, onProgress: o.onSeedProgress });
+    o.log(`seeded ${seeded.users.toLocaleString('en-US')} users + ${seeded.orders.toLocaleString('en-US')} orders in ${seeded.seconds.toFixed(1)} s (${Math.round(seeded.rowsPerSec).toLocaleString('en-US')} rows/s)`);
+
+    const plan = await planLoad(o, pg);
+    for (const variant of o.variants) {
+      if (o.signal.aborted) break;
+      variants.push(
+        await runVariant({
+          pg, templateDb: SEED_DB, scenario: o.scenario, scenarioFile: o.scenarioFile, variant, load: plan,
+          makeFactory: (url, tag) => sampleMixFor(url, tag, plan.mix), instances: o.instances, sampleIntervalMs: o.sampleIntervalMs,
+          budgets, dataset: { users: seeded.users, orders: seeded.orders, seed: o.seed }, log: o.log, signal: o.signal,
+        }),
+      );
+    }
+    const report = assembleReport({ runId, startedAt, durationMs: Math.round(now() - t0), scenario: o.scenario.name, variants, toolVersion: o.toolVersion,
+      seed: { rows: seeded.users, orders: seeded.orders, seconds: seeded.seconds, rowsPerSec: Math.round(seeded.rowsPerSec), reused: false } });
+    const paths = await writeReport(report, o.outDir);
+    return { report, paths };
+  } finally {
+    if (!o.postgres) await pg.stop();
+    else await dropDatabase(pg, SEED_DB).catch(() => {});
+  }
+}
+
+/** The open-model rate defaults to a fraction of what the app can serve, measured on a scratch copy. */
+async function planLoad(o: RehearseOptions, pg: PostgresHandle): Promise<LoadPlan> {
+  const plan: LoadPlan = { model: o.load.model, rate: o.load.rate ?? 0, connections: o.load.connections, timeoutMs: o.load.timeoutMs, seed: o.seed, capacityRps: null, mix: DEFAULT_MIX };
+  if (o.load.model === 'closed' || o.load.rate) return plan;
+  const db = 'rehearse_probe';
+  await cloneDatabase(pg, SEED_DB, db);
+  const fleet = new AppFleet({ scenarioFile: o.scenarioFile, databaseUrl: pg.url(db), instances: o.instances, onLog: o.log });
+  try {
+    await fleet.start(o.scenario.app.initialVersion);
+    const factory = await sampleMixFor(pg.url(db), `probe-${Date.now().toString(36)}`, plan.mix);
+    const probe = await probeCapacity({ balancer: fleet, factory });
+    plan.capacityRps = Math.round(probe.rps);
+    plan.rate = Math.max(20, Math.round(probe.rps * o.load.capacityFraction));
+    o.log(`capacity probe: ${plan.capacityRps} req/s (p99 ${Math.round(probe.p99Ms)} ms) → open-model rate ${plan.rate} req/s (${Math.round(o.load.capacityFraction * 100)} %)`);
+  } finally {
+    await fleet.stop();
+    await dropDatabase(pg, db).catch(() => {});
+  }
+  return plan;
+}
+
+export function assembleReport(a: { runId: string; startedAt: string; durationMs: number; scenario: string; variants: VariantResult[]; toolVersion: string; seed: RunReport['seed'] }): RunReport {
+  const first = a.variants[0];
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    runId: a.runId,
+    tool: { name: 'rehearse', version: a.toolVersion },
+    startedAt: a.startedAt,
+    durationMs: a.durationMs,
+    scenario: a.scenario,
+    summary: overallSummary(a.variants),
+    steps: first?.steps ?? [],
+    timeline: first?.timeline ?? [],
+    variants: a.variants,
+    seed: a.seed,
+  };
+}
+
+/** Worst of every variant: a stall in any variant is never averaged away. */
+function overallSummary(variants: VariantResult[]): Summary {
+  if (variants.length === 1) return variants[0]!.summary;
+  const worstStall = variants.map((v) => v.summary).reduce<Summary | null>((a, s) => (!a || s.longestStallMs > a.longestStallMs ? s : a), null);
+  const errorsBySqlstate: Record<string, number> = {};
+  for (const v of variants) for (const [k, n] of Object.entries(v.summary.errorsBySqlstate)) errorsBySqlstate[k] = (errorsBySqlstate[k] ?? 0) + n;
+  const failed = variants.find((v) => v.summary.failedStep);
+  return {
+    verdict: variants.length > 0 && variants.every((v) => v.summary.verdict === 'pass') ? 'pass' : 'fail',
+    completed: variants.length > 0 && variants.every((v) => v.summary.completed),
+    longestStallMs: worstStall?.longestStallMs ?? 0,
+    longestStall: worstStall?.longestStall ?? null,
+    maxLatencyMs: Math.max(0, ...variants.map((v) => v.summary.maxLatencyMs)),
+    errorRate: Math.max(0, ...variants.map((v) => v.summary.errorRate)),
+    maxLockWaiters: Math.max(0, ...variants.map((v) => v.summary.maxLockWaiters)),
+    requests: variants.reduce((s, v) => s + v.summary.requests, 0),
+    errorsBySqlstate,
+    budgets: variants.flatMap((v) => v.summary.budgets.map((b) => ({ ...b, variant: v.variant }))),
+    failedStep: failed ? `${failed.variant}/${failed.summary.failedStep}` : null,
+  };
+}

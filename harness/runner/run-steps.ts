@@ -1,0 +1,62 @@
+// Runs a variant's steps in order. Each step is timed on the step clock; a failed step stops
+// the scenario, and the steps after it are reported as skipped.
+import { now } from '../clock.ts';
+import { sqlstateOf } from '../errors.ts';
+import type { StepResult } from '../report/schema.ts';
+import type { Step } from '../scenario.ts';
+import { runBackfillStep } from './backfill-step.ts';
+import { runDeployStep } from './deploy-step.ts';
+import { runPauseStep } from './pause-step.ts';
+import { runSqlStep } from './sql-step.ts';
+import { StepFailure, type StepContext, type StepOutcome } from './step-context.ts';
+import { runVerifyStep } from './verify-step.ts';
+
+function runStep(step: Step, ctx: StepContext): Promise<StepOutcome> {
+  switch (step.kind) {
+    case 'sql': return runSqlStep(step, ctx);
+    case 'deploy': return runDeployStep(step, ctx);
+    case 'backfill': return runBackfillStep(step, ctx);
+    case 'verify': return runVerifyStep(step, ctx);
+    case 'pause': return runPauseStep(step, ctx);
+  }
+}
+
+export async function runSteps(steps: Step[], ctx: StepContext, results: StepResult[]): Promise<void> {
+  let stopped = false;
+  for (const step of steps) {
+    const rel = (ms: number) => Math.round(ms - ctx.runStartMs);
+    if (stopped || ctx.signal.aborted) {
+      const t = rel(now());
+      results.push({ name: step.name, kind: step.kind, status: 'skipped', startMs: t, endMs: t, durationMs: 0, statements: [] });
+      continue;
+    }
+    ctx.log(`▶ ${step.name} (${step.kind})`);
+    ctx.clock.beginStep(step.name);
+    const t0 = now();
+    // Pushed before it runs, so an interrupted run still reports the step it was in.
+    const result: StepResult = { name: step.name, kind: step.kind, status: 'failed', startMs: rel(t0), endMs: rel(t0), durationMs: 0, statements: [] };
+    results.push(result);
+    try {
+      const outcome = await runStep(step, ctx);
+      result.status = ctx.signal.aborted ? 'failed' : 'ok';
+      result.statements = outcome.statements;
+      if (outcome.details) result.details = outcome.details;
+      if (ctx.signal.aborted) result.error = { code: 'REH_INTERRUPTED', message: 'interrupted while this step ran' };
+    } catch (err) {
+      stopped = true;
+      if (err instanceof StepFailure) {
+        result.statements = err.outcome.statements;
+        if (err.outcome.details) result.details = err.outcome.details;
+      }
+      result.error = { code: 'REH_STEP_FAILED', sqlstate: err instanceof StepFailure ? err.sqlstate : sqlstateOf(err), message: (err as Error).message };
+      ctx.log(`  ✗ ${step.name} failed: ${(err as Error).message}`);
+    } finally {
+      ctx.clock.endStep();
+      const t1 = now();
+      result.endMs = rel(t1);
+      result.durationMs = Math.round(t1 - t0);
+    }
+    if (result.status === 'ok') ctx.log(`  ✓ ${step.name} ${result.durationMs} ms`);
+    if (ctx.signal.aborted) stopped = true;
+  }
+}

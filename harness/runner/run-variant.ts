@@ -1,0 +1,137 @@
+// One variant, start to finish: clone the seeded database, start the app fleet, start the
+// observer and the load, run the steps, stop everything, and join the measurements.
+import pg from 'pg';
+import { AppFleet } from '../app/fleet.ts';
+import { now } from '../clock.ts';
+import { startClosedLoad } from '../load/closed-model.ts';
+import { startOpenLoad } from '../load/open-model.ts';
+import type { LoadRun, RequestFactory } from '../load/types.ts';
+import { driverQueueing } from '../load/analyze.ts';
+import { LockSampler } from '../observe/lock-sampler.ts';
+import { LockWaitWatcher } from '../observe/statement-tracer.ts';
+import type { PostgresHandle } from '../postgres/provider.ts';
+import { buildVariantResult, type VariantMeasurements } from '../report/build-result.ts';
+import type { Budgets, LoadInfo, StepResult, VariantResult } from '../report/schema.ts';
+import type { ScenarioDefinition } from '../scenario.ts';
+import { cloneDatabase, dropDatabase } from '../postgres/databases.ts';
+import { StepClock } from './step-clock.ts';
+import { runSteps } from './run-steps.ts';
+
+// Arrivals blocked behind a lock each hold a socket. Our own pool must not be what queues them
+// (that would show as a fake stall on other routes), so allow many; fds are 20k here.
+const OPEN_MODEL_CONNECTIONS_PER_TARGET = 4096;
+
+export interface LoadPlan {
+  model: 'open' | 'closed';
+  rate: number; // open model arrivals/s
+  connections: number; // closed model
+  timeoutMs: number;
+  seed: number;
+  capacityRps: number | null;
+  mix: Record<string, number>;
+}
+
+export interface VariantRunOptions {
+  pg: PostgresHandle;
+  templateDb: string;
+  scenario: ScenarioDefinition;
+  scenarioFile: string;
+  variant: string;
+  load: LoadPlan;
+  /** Builds the request mix for a database (sampled ids/emails), per variant. */
+  makeFactory: (databaseUrl: string, tag: string) => Promise<RequestFactory>;
+  instances: number;
+  sampleIntervalMs: number;
+  budgets: Budgets;
+  dataset: VariantResult['dataset'];
+  log: (line: string) => void;
+  signal: AbortSignal;
+}
+
+export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
+  const variant = o.scenario.variants[o.variant]!;
+  const db = `rehearse_${o.variant.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}`;
+  const url = o.pg.url(db);
+  const startedAt = new Date().toISOString();
+  o.log(`\n── ${o.scenario.name} / ${o.variant}: ${variant.description}`);
+  await cloneDatabase(o.pg, o.templateDb, db);
+
+  const fleet = new AppFleet({ scenarioFile: o.scenarioFile, databaseUrl: url, instances: o.instances, onLog: (l) => o.log(`  ${l}`) });
+  const sampler = new LockSampler(url, o.sampleIntervalMs);
+  const watcher = new LockWaitWatcher(url);
+  const migration = new pg.Client({ connectionString: url, application_name: 'rehearse-migration' });
+  const clock = new StepClock();
+  const steps: StepResult[] = [];
+  let load: LoadRun | null = null;
+  let runStartMs = now();
+  let measurements!: VariantMeasurements;
+  const onAbort = () => void cancelBackend(url, migration).catch(() => {});
+  o.signal.addEventListener('abort', onAbort);
+  try {
+    await fleet.start(o.scenario.app.initialVersion);
+    const factory = await o.makeFactory(url, `${o.variant}-${Date.now().toString(36)}`);
+    await Promise.all([sampler.start(), watcher.start(), migration.connect()]);
+    const migrationPid = (await migration.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+
+    runStartMs = now();
+    load = o.load.model === 'open'
+      ? startOpenLoad({ rate: o.load.rate, factory, balancer: fleet, timeoutMs: o.load.timeoutMs, seed: o.load.seed, connectionsPerTarget: OPEN_MODEL_CONNECTIONS_PER_TARGET })
+      : startClosedLoad({ connections: o.load.connections, factory, balancer: fleet, timeoutMs: o.load.timeoutMs, seed: o.load.seed });
+    const running = load;
+    fleet.setDrainer((id) => running.whenDrained(id));
+    load.on('tick', (t) => {
+      if (t.t % 5 === 0) o.log(`  [t=${t.t}s] ${t.completed} req/s, p99 ${t.p99Ms ?? '-'} ms, in flight ${t.inFlight} (oldest ${Math.round(t.oldestInFlightMs)} ms), errors ${t.errors + t.non2xx + t.timeouts}`);
+    });
+
+    await runSteps(variant.steps, { databaseUrl: url, migration, migrationPid, watcher, fleet, clock, runStartMs, log: o.log, signal: o.signal }, steps);
+  } finally {
+    o.signal.removeEventListener('abort', onAbort);
+    // A grace of 2 s lets requests answer; one still blocked after that counts with its true duration.
+    const records = load ? await load.stop({ graceMs: o.signal.aborted ? 0 : 2000 }) : [];
+    const runEndMs = now();
+    await Promise.allSettled([sampler.stop(), watcher.stop(), migration.end(), fleet.stop()]);
+    // Only drop when we will report normally; on interrupt the cleanup removes the whole server.
+    if (!o.signal.aborted) await dropDatabase(o.pg, db).catch(() => {});
+    measurements = { runStartMs, runEndMs, records, lockSamples: sampler.samples, poolSamples: fleet.poolSamples, clock, steps, budgets: o.budgets, interrupted: o.signal.aborted };
+  }
+  const loadInfo: LoadInfo = {
+    model: o.load.model,
+    rate: o.load.model === 'open' ? o.load.rate : null,
+    connections: o.load.model === 'closed' ? o.load.connections : null,
+    capacityRps: o.load.capacityRps,
+    mix: o.load.mix,
+    instances: o.instances,
+    timeoutMs: o.load.timeoutMs,
+  };
+  return buildVariantResult(measurements, {
+    schemaVersion: 1,
+    scenario: o.scenario.name,
+    variant: o.variant,
+    description: variant.description,
+    startedAt,
+    postgres: { provider: o.pg.provider, version: o.pg.version },
+    dataset: o.dataset,
+    load: loadInfo,
+    observer: { intervalMs: o.sampleIntervalMs, samples: sampler.samples.length, lockWaitResolutionMs: watcher.pollMs },
+    notMeasured: notMeasured(o, sampler.overruns, driverQueueing(measurements.records)),
+  });
+}
+
+function notMeasured(o: VariantRunOptions, overruns: number, queued: number): string[] {
+  const out = [
+    `Lock waits shorter than the ${o.sampleIntervalMs} ms sampling interval can be missed by the lock sampler (statement lock waits are polled every 20 ms).`,
+  ];
+  if (o.load.model === 'closed') out.push('Closed-model load: a stalled app stops the senders, so arrivals that would have happened during a stall are not measured (coordinated omission); latency is measured from send time.');
+  if (queued > 0) out.push(`${queued} requests waited inside the load driver for a free connection; their latency includes that client-side queueing.`);
+  if (overruns > 0) out.push(`The lock sampler skipped ${overruns} samples because the previous sample was still running.`);
+  return out;
+}
+
+async function cancelBackend(url: string, migration: pg.Client): Promise<void> {
+  const pid = (migration as unknown as { processID?: number }).processID;
+  if (!pid) return;
+  const c = new pg.Client({ connectionString: url, application_name: 'rehearse-cancel' });
+  await c.connect();
+  await c.query('SELECT pg_cancel_backend($1)', [pid]);
+  await c.end();
+}

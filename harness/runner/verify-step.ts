@@ -1,0 +1,43 @@
+// A `verify` step: an invariant query that must find nothing wrong. It passes when it returns
+// zero rows, or one row whose single numeric column is 0; otherwise the step fails with the count.
+import { sqlstateOf } from '../errors.ts';
+import type { StatementTrace } from '../report/schema.ts';
+import type { VerifyStep } from '../scenario.ts';
+import { StepFailure, type StepContext, type StepOutcome } from './step-context.ts';
+import { tracedQuery, type TracedResult } from './traced-query.ts';
+
+export function discrepancies(rows: Record<string, unknown>[]): number {
+  if (rows.length !== 1) return rows.length;
+  const values = Object.values(rows[0]!);
+  if (values.length === 1) {
+    const n = Number(values[0]);
+    if (Number.isFinite(n)) return n;
+  }
+  return 1; // one offending row
+}
+
+export async function runVerifyStep(step: VerifyStep, ctx: StepContext): Promise<StepOutcome> {
+  const run = await tracedQuery(ctx, step.sql);
+  if (run.error) {
+    const error = { sqlstate: sqlstateOf(run.error), message: (run.error as Error).message };
+    throw new StepFailure(`verify query failed: ${error.message}`, { statements: [traceOf(step.sql, run, ctx, error)] }, error.sqlstate, { cause: run.error });
+  }
+  const count = discrepancies(run.result!.rows);
+  const outcome = { statements: [traceOf(step.sql, run, ctx)], details: { discrepancies: count } };
+  if (count !== 0) {
+    outcome.statements[0]!.status = 'failed';
+    throw new StepFailure(`invariant violated: ${count} offending row(s) for ${step.sql}`, outcome);
+  }
+  return outcome;
+}
+
+export function traceOf(sql: string, run: TracedResult<never> | TracedResult<Record<string, unknown>>, ctx: StepContext, error?: StatementTrace['error']): StatementTrace {
+  const startMs = Math.round(run.startMs - ctx.runStartMs);
+  const durationMs = Math.round(run.endMs - run.startMs);
+  return {
+    sql, startMs, endMs: startMs + durationMs, durationMs, lockWaitMs: run.lockWaitMs, locks: run.grantedLocks,
+    rewrote: false, rewrittenRelations: [],
+    attempts: [{ attempt: 1, startMs, durationMs, lockWaitMs: run.lockWaitMs, ...(error ? { error } : {}) }],
+    status: error ? 'failed' : 'ok', ...(error ? { error } : {}),
+  };
+}

@@ -1,0 +1,76 @@
+// The public scenario API. `defineScenario` is an identity function: it costs nothing at run
+// time and gives scenario authors full type inference (like vitest's defineConfig).
+import type { DataAccess } from '../sample-app/data-access.ts';
+import type { Budgets } from './report/schema.ts';
+
+interface StepBase {
+  /** Unique within the variant; shown in reports and used for attribution. */
+  name: string;
+}
+
+export interface SqlStep extends StepBase {
+  kind: 'sql';
+  /** One statement, or several run in order (in one transaction unless transaction: false). */
+  sql: string | string[];
+  /** SET LOCAL lock_timeout for the attempt; on SQLSTATE 55P03 the attempt is retried. */
+  lockTimeoutMs?: number;
+  /** Retries after a lock timeout (default 10 when lockTimeoutMs is set, else 0). */
+  retries?: number;
+  /** First backoff between attempts; doubles each retry, capped at 5 s, with jitter (default 250). */
+  backoffMs?: number;
+  /** false for statements that cannot run in a transaction block (CREATE INDEX CONCURRENTLY). */
+  transaction?: boolean;
+}
+
+export interface DeployStep extends StepBase {
+  kind: 'deploy';
+  /** An app version defined in `app.versions`. Instances are replaced one at a time. */
+  version: string;
+}
+
+export interface BackfillStep extends StepBase {
+  kind: 'backfill';
+  table: string;
+  /** Integer key used for keyset pagination (default "id"). */
+  key?: string;
+  /** The SET clause, e.g. "balance_new = balance". */
+  set: string;
+  /** Extra filter, e.g. "balance_new IS DISTINCT FROM balance"; keeps reruns idempotent. */
+  where?: string;
+  batchSize?: number; // default 5000
+  delayMs?: number; // pause between batches, default 20
+}
+
+export interface VerifyStep extends StepBase {
+  kind: 'verify';
+  /** Must return zero rows, or a single count/number column equal to 0. */
+  sql: string;
+}
+
+export interface PauseStep extends StepBase {
+  kind: 'pause';
+  seconds: number;
+}
+
+export type Step = SqlStep | DeployStep | BackfillStep | VerifyStep | PauseStep;
+
+export interface Variant {
+  description: string;
+  steps: Step[];
+}
+
+export interface ScenarioDefinition {
+  name: string;
+  description: string;
+  app: {
+    /** The version running before the first step. */
+    initialVersion: string;
+    /** Data-access overrides per app version, layered over the sample app's baseline queries. */
+    versions: Record<string, Partial<DataAccess>>;
+  };
+  variants: Record<string, Variant>;
+  /** Budgets that decide each variant's verdict; defaults in report/budgets.ts. */
+  budgets?: Partial<Budgets>;
+}
+
+export const defineScenario = <const T extends ScenarioDefinition>(scenario: T): T => scenario;

@@ -1,0 +1,18 @@
+// Ground truth for the detectors: a step that holds ACCESS EXCLUSIVE on users for exactly 2 s.
+import { defineScenario } from '../../scenario.ts';
+
+export default defineScenario({
+  name: 'hold-lock',
+  description: 'Test scenario: ACCESS EXCLUSIVE on users for a known 2 s.',
+  app: { initialVersion: 'old', versions: { old: {} } },
+  variants: {
+    hold: {
+      description: 'LOCK TABLE users IN ACCESS EXCLUSIVE MODE, then pg_sleep(2), in one transaction.',
+      steps: [
+        { kind: 'pause', name: 'baseline', seconds: 2 },
+        { kind: 'sql', name: 'hold-lock', sql: ['LOCK TABLE users IN ACCESS EXCLUSIVE MODE', 'SELECT pg_sleep(2)'] },
+        { kind: 'pause', name: 'after', seconds: 2 },
+      ],
+    },
+  },
+});

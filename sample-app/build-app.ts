@@ -1,0 +1,83 @@
+// The sample service: a fastify app built by a factory and kept apart from listen(), so tests
+// can inject() and the server entry can run it as its own process.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import type { DataAccess } from './data-access.ts';
+
+export interface AppVersion {
+  name: string;
+  data: DataAccess;
+}
+
+export interface AppStats {
+  /** Requests that failed on a database error, by SQLSTATE. */
+  sqlstates: Record<string, number>;
+}
+
+export interface BuildOptions {
+  version: AppVersion;
+  pool: pg.Pool;
+  logger?: boolean;
+}
+
+const idParam = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
+
+export function build({ version, pool, logger = false }: BuildOptions): FastifyInstance & { stats: AppStats } {
+  const app = Fastify({ logger }) as unknown as FastifyInstance & { stats: AppStats };
+  const data = version.data;
+  app.decorate('stats', { sqlstates: {} } as AppStats);
+
+  // A DB error is a 5xx whose body carries the SQLSTATE, so the load driver can count it.
+  app.setErrorHandler((error, _req, reply) => {
+    const err = error as Error & { code?: unknown; statusCode?: number };
+    // pg errors carry a 5-character SQLSTATE in `code`; fastify's own codes start with FST_.
+    const sqlstate = typeof err.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code) ? err.code : undefined;
+    if (sqlstate) {
+      app.stats.sqlstates[sqlstate] = (app.stats.sqlstates[sqlstate] ?? 0) + 1;
+      return reply.code(500).send({ error: 'database error', sqlstate, message: err.message });
+    }
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    return reply.code(status).send({ error: err.message });
+  });
+
+  app.get('/health', async () => ({ ok: true, version: version.name }));
+
+  app.get('/users/:id', { schema: { params: idParam } }, async (req, reply) => {
+    const user = await data.getUser(pool, (req.params as { id: number }).id);
+    return user ?? reply.code(404).send({ error: 'not found' });
+  });
+
+  app.get('/users/by-email', { schema: { querystring: { type: 'object', required: ['email'], properties: { email: { type: 'string' } } } } }, async (req, reply) => {
+    const user = await data.findUserByEmail(pool, (req.query as { email: string }).email);
+    return user ?? reply.code(404).send({ error: 'not found' });
+  });
+
+  app.post('/users/:id/balance', {
+    schema: { params: idParam, body: { type: 'object', required: ['delta'], properties: { delta: { type: 'integer' } } } },
+  }, async (req, reply) => {
+    const user = await data.updateBalance(pool, (req.params as { id: number }).id, (req.body as { delta: number }).delta);
+    return user ?? reply.code(404).send({ error: 'not found' });
+  });
+
+  app.post('/users', {
+    schema: { body: { type: 'object', required: ['email', 'fullName'], properties: { email: { type: 'string' }, fullName: { type: 'string' }, balance: { type: 'integer' } } } },
+  }, async (req, reply) => {
+    const body = req.body as { email: string; fullName: string; balance?: number };
+    const user = await data.createUser(pool, { email: body.email, fullName: body.fullName, balance: body.balance ?? 0 });
+    return reply.code(201).send(user);
+  });
+
+  app.post('/orders', {
+    schema: { body: { type: 'object', required: ['userId', 'amountCents'], properties: { userId: { type: 'integer' }, amountCents: { type: 'integer' } } } },
+  }, async (req, reply) => {
+    const body = req.body as { userId: number; amountCents: number };
+    const order = await data.createOrder(pool, body);
+    return reply.code(201).send(order);
+  });
+
+  app.get('/users/:id/orders', { schema: { params: idParam } }, async (req) => {
+    return data.listOrders(pool, (req.params as { id: number }).id, 20);
+  });
+
+  return app;
+}
