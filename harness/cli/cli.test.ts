@@ -59,7 +59,9 @@ describe('rehearse CLI', () => {
         }
       }, 50);
     });
-    const pgPids = processes('rehearse-pg-').map((l) => l.trim().split(/\s+/)[0]);
+    // Only the server this CLI started: its data dir is one that did not exist before.
+    const isNew = (l: string) => [...l.matchAll(/rehearse-pg-[A-Za-z0-9]+/g)].some((m) => m[0] !== 'rehearse-pg-binaries' && !before.has(m[0]));
+    const pgPids = processes('rehearse-pg-').filter(isNew).map((l) => l.trim().split(/\s+/)[0]);
     expect(pgPids.length).toBeGreaterThan(0);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));

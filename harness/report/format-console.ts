@@ -65,7 +65,7 @@ const variantBlock = (v: VariantResult, paint: Paint): string[] => {
   } else {
     lines.push('  steps            none ran');
   }
-  if ((v.notMeasured ?? []).length) lines.push(`  not measured: ${v.notMeasured.join('; ')}`);
+  for (const note of v.notMeasured ?? []) lines.push(`  not measured: ${note}`);
   for (const w of variantWarnings(v)) lines.push(paint('33', `  warning: ${w}`));
   return lines;
 };

@@ -46,6 +46,7 @@ details > summary { cursor: pointer; color: #334155; }
 .bad-flag { background: var(--bad-bg); color: var(--bad); border: 1px solid #fca5a5; }
 .warn-flag { background: var(--warn-bg); color: var(--warn); border: 1px solid #fdba74; }
 .kv { display: inline-block; margin-right: 10px; white-space: nowrap; }
+.kv-list { display: block; } .kv-list pre { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 11px; margin: 4px 0; max-width: 520px; }
 .cards { display: grid; grid-template-columns: repeat(6, minmax(0, 1fr)); gap: 10px; margin: 10px 0; }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; background: #fff; min-width: 0; }
 .card-label { color: var(--muted); font-size: 12px; }

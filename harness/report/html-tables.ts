@@ -88,12 +88,17 @@ const fmtDetail = (value: unknown): string => {
   return JSON.stringify(value);
 };
 
+// Scalars inline; lists and objects (e.g. a deploy's instance events) fold away, one per line,
+// so a long list never widens the table.
+const detailValue = (k: string, val: unknown): string => {
+  if (Array.isArray(val) && val.length > 0 && typeof val[0] === 'object') {
+    return `<details class="kv-list"><summary>${e(k)}: <b>${val.length}</b></summary><pre>${val.map((x) => e(JSON.stringify(x))).join('\n')}</pre></details>`;
+  }
+  return `<span class="kv">${e(k)}: <b>${e(fmtDetail(val))}</b></span>`;
+};
+
 const detailsCell = (d: StepResult['details']): string =>
-  d && Object.keys(d).length
-    ? Object.entries(d)
-        .map(([k, val]) => `<span class="kv">${e(k)}: <b>${e(fmtDetail(val))}</b></span>`)
-        .join(' ')
-    : '';
+  d && Object.keys(d).length ? Object.entries(d).map(([k, val]) => detailValue(k, val)).join(' ') : '';
 
 const errorText = (err: { code?: string; sqlstate?: string; message: string } | undefined): string =>
   err ? [err.code, err.sqlstate ? `SQLSTATE ${err.sqlstate}` : '', err.message].filter(Boolean).join(' · ') : '';

@@ -79,7 +79,7 @@ ${meta('postgres', perVariant(vs, (v) => `${v.postgres.version} (${v.postgres.pr
 ${meta('dataset', perVariant(vs, (v) => `${fmtCount(v.dataset.users)} users, ${fmtCount(v.dataset.orders)} orders, seed ${v.dataset.seed}`))}
 ${meta('load', perVariant(vs, loadText))}
 ${meta('route mix', perVariant(vs, mixText))}
-${r.seed ? meta('seeding', `${fmtCount(r.seed.rows)} rows in ${r.seed.seconds} s${r.seed.reused ? ' (reused)' : ''}`) : ''}
+${r.seed ? meta('seeding', `${fmtCount(r.seed.rows)} users + ${fmtCount(r.seed.orders)} orders in ${r.seed.seconds.toFixed(1)} s, ${fmtCount(r.seed.rowsPerSec)} rows/s${r.seed.reused ? ' (reused)' : ''}`) : ''}
 ${meta('tool', `${r.tool.name} ${r.tool.version}, schema v${r.schemaVersion}`)}
 </dl>
 ${warnings.length ? `<div class="note alarm"><b>This report is inconsistent:</b><ul>${warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul></div>` : ''}
@@ -94,7 +94,7 @@ const renderVariant = (v: VariantResult, i: number, chart: VariantChart | null):
 <p class="variant-desc">${e(v.description)} <span class="muted">Started ${e(fmtDate(v.startedAt))}, ran ${e(fmtDuration(v.durationMs))}.</span></p>
 ${warnings.length ? `<div class="note alarm"><b>Inconsistent data, shown as the worse value:</b><ul>${warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul></div>` : ''}
 ${failed ? `<div class="note alarm"><b>Step ${e(failed.name)} failed:</b> ${e(failed.error?.sqlstate ? `SQLSTATE ${failed.error.sqlstate} · ` : '')}${e(failed.error?.message ?? 'no error message recorded')}</div>` : ''}
-${(v.notMeasured ?? []).length ? `<div class="note warn not-measured"><b>Not measured in this run:</b> ${v.notMeasured.map(e).join('; ')}.</div>` : ''}
+${(v.notMeasured ?? []).length ? `<div class="note warn not-measured"><b>Not measured in this run:</b><ul>${v.notMeasured.map((x) => `<li>${e(x)}</li>`).join('')}</ul></div>` : ''}
 ${renderCards(v)}
 ${renderChartBlock(v, chart)}
 ${renderSteps(v)}

@@ -122,7 +122,7 @@ function notMeasured(o: VariantRunOptions, overruns: number, queued: number): st
     `Lock waits shorter than the ${o.sampleIntervalMs} ms sampling interval can be missed by the lock sampler (statement lock waits are polled every 20 ms).`,
   ];
   if (o.load.model === 'closed') out.push('Closed-model load: a stalled app stops the senders, so arrivals that would have happened during a stall are not measured (coordinated omission); latency is measured from send time.');
-  if (queued > 0) out.push(`${queued} requests waited inside the load driver for a free connection; their latency includes that client-side queueing.`);
+  if (queued > 0) out.push(`${queued} requests waited over 50 ms inside the load driver for a connection (new connects during a pile-up, or all ${OPEN_MODEL_CONNECTIONS_PER_TARGET} per instance busy); their latency includes that wait.`);
   if (overruns > 0) out.push(`The lock sampler skipped ${overruns} samples because the previous sample was still running.`);
   return out;
 }
