@@ -1,8 +1,12 @@
 // The sample service: a fastify app built by a factory and kept apart from listen(), so tests
 // can inject() and the server entry can run it as its own process.
 import Fastify, { type FastifyInstance } from 'fastify';
-import type pg from 'pg';
+import pg from 'pg';
 import type { DataAccess } from './data-access.ts';
+
+// bigint ids and balances arrive as strings by default; numbers keep the JSON API stable
+// across the int → bigint change (values stay far below 2^53).
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 export interface AppVersion {
   name: string;

@@ -8,10 +8,6 @@ import { build } from './build-app.ts';
 import { withOverrides } from './data-access.ts';
 import type { ScenarioDefinition } from '../harness/scenario.ts';
 
-// bigint ids and balances arrive as strings by default; numbers keep the JSON API stable
-// across the int → bigint change (values stay far below 2^53).
-pg.types.setTypeParser(20, (v) => Number(v));
-
 const { values } = parseArgs({
   options: {
     scenario: { type: 'string' },
