@@ -13,9 +13,11 @@ import { sleep } from '../clock.ts';
 import { stageBinaries } from './embedded-binaries.ts';
 import { postgresRunAs, type RunAs } from './os-user.ts';
 import { freePort } from './free-port.ts';
+import { markOwner, reapStale } from './stale-reaper.ts';
 import { REHEARSAL_SETTINGS, type PostgresHandle, type PostgresProvider, type PostgresStartOptions } from './provider.ts';
 
 const READY_TIMEOUT_MS = 60_000;
+const WORK_DIR_PREFIX = 'rehearse-pg-';
 
 function runToCompletion(cmd: string, args: string[], runAs: RunAs | null, log: (l: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -63,9 +65,12 @@ export class EmbeddedPostgresProvider implements PostgresProvider {
     const runAs = postgresRunAs();
     const onLog = opts.onLog ?? (() => {});
 
+    const reaped = await reapStale(tmpdir(), WORK_DIR_PREFIX);
+    for (const dir of reaped) process.stderr.write(`rehearse: stopped the postgres of a run that died without cleaning up (${dir})\n`);
     // Mode 755 so the postgres user can reach the data dir inside it.
-    const workDir = await fs.mkdtemp(path.join(tmpdir(), 'rehearse-pg-'));
+    const workDir = await fs.mkdtemp(path.join(tmpdir(), WORK_DIR_PREFIX));
     await fs.chmod(workDir, 0o755);
+    markOwner(workDir);
     const removeWorkDir = () => rmSync(workDir, { recursive: true, force: true });
     const unregisterDir = registerCleanup({ name: `pg dir ${workDir}`, run: async () => removeWorkDir(), runSync: removeWorkDir });
 
