@@ -72,8 +72,16 @@ export function lockWaitEvents(m: VariantMeasurements): LockWaitEvent[] {
   return done.sort((a, b) => a.firstSeenMs - b.firstSeenMs);
 }
 
+/** Stalls shorter than this are normal gaps between responses; the list leaves them out. */
+export const LISTED_STALL_MIN_MS = 100;
+
+/**
+ * Every stall window, longest first: the first one is the true longest stall (never hidden by a
+ * threshold), the rest only when they reach LISTED_STALL_MIN_MS.
+ */
 export function attributedStalls(m: VariantMeasurements): Stall[] {
-  return findStalls(m.records, { endMs: m.runEndMs }).map((s) => ({
+  const all = findStalls(m.records, { endMs: m.runEndMs, minMs: 1 });
+  return all.filter((s, i) => i === 0 || s.durationMs >= LISTED_STALL_MIN_MS).map((s) => ({
     ...s,
     startMs: Math.round(s.startMs - m.runStartMs),
     endMs: Math.round(s.endMs - m.runStartMs),
