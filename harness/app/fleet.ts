@@ -161,6 +161,8 @@ export class AppFleet implements Balancer {
 
   private async stopInstance(instance: Instance): Promise<void> {
     if (!this.all.delete(instance)) return;
+    // Its pool is gone: it no longer adds to the fleet's waiting count.
+    this.poolSamples.push({ t: now(), instance: instance.id, poolWaiting: 0 });
     for (const [k, v] of Object.entries(instance.sqlstates)) this.retiredSqlstates[k] = (this.retiredSqlstates[k] ?? 0) + v;
     const { child } = instance;
     if (child.exitCode !== null || child.signalCode !== null) return;
