@@ -48,7 +48,7 @@ export async function runSteps(steps: Step[], ctx: StepContext, results: StepRes
         result.statements = err.outcome.statements;
         if (err.outcome.details) result.details = err.outcome.details;
       }
-      result.error = { code: 'REH_STEP_FAILED', sqlstate: err instanceof StepFailure ? err.sqlstate : sqlstateOf(err), message: (err as Error).message };
+      result.error = { code: ctx.signal.aborted ? 'REH_INTERRUPTED' : 'REH_STEP_FAILED', sqlstate: err instanceof StepFailure ? err.sqlstate : sqlstateOf(err), message: (err as Error).message };
       ctx.log(`  ✗ ${step.name} failed: ${(err as Error).message}`);
     } finally {
       ctx.clock.endStep();
