@@ -10,7 +10,11 @@ interface StepBase {
 
 export interface SqlStep extends StepBase {
   kind: 'sql';
-  /** One statement, or several run in order (in one transaction unless transaction: false). */
+  /**
+   * SQL, split into statements by PostgreSQL's parser; each statement is traced on its own.
+   * They run in order in one transaction, unless one of them cannot run in a transaction block
+   * (e.g. CREATE INDEX CONCURRENTLY), or transaction: false.
+   */
   sql: string | string[];
   /** SET LOCAL lock_timeout for the attempt; on SQLSTATE 55P03 the attempt is retried. */
   lockTimeoutMs?: number;
@@ -18,7 +22,7 @@ export interface SqlStep extends StepBase {
   retries?: number;
   /** First backoff between attempts; doubles each retry, capped at 5 s, with jitter (default 250). */
   backoffMs?: number;
-  /** false for statements that cannot run in a transaction block (CREATE INDEX CONCURRENTLY). */
+  /** Force (true) or forbid (false) the wrapping transaction; detected from the statements by default. */
   transaction?: boolean;
 }
 

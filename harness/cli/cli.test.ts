@@ -41,6 +41,17 @@ describe('rehearse CLI', () => {
     expect(r.stderr).toContain('REH_CLI_UNKNOWN_VARIANT');
   });
 
+  it('should exit 3 with --fail-on-breach when a variant breaches its budget, after writing the report', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'rehearse-cli-out-'));
+    const scenario = fileURLToPath(new URL('../testing/scenarios/hold-lock.ts', import.meta.url));
+    const r = spawnSync(process.execPath, [BIN, scenario, '--rows', '5000', '--rate', '100', '--fail-on-breach', '--out', out], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.status).toBe(3);
+    const report = JSON.parse(readFileSync(path.join(out, 'latest', 'report.json'), 'utf8'));
+    expect(report.summary.verdict).toBe('fail');
+    expect(report.summary.completed).toBe(true);
+    expect(r.stdout).toContain('maxStallMs');
+  });
+
   it('should leave no postgres, no app process and no temp dir behind after Ctrl-C, and write a partial report', async () => {
     const before = ourTempDirs();
     const out = mkdtempSync(path.join(tmpdir(), 'rehearse-cli-out-'));

@@ -28,6 +28,7 @@ describe('scenarios', () => {
         { kind: 'deploy', name: 'deploy-missing', version: 'v9' },
         { kind: 'backfill', name: 'bf', table: 'users; drop table x', set: '' },
         { kind: 'teleport', name: 'beam' },
+        { kind: 'sql', name: 'typo', sql: 'ALTER TABLE users ADD COLUM x int' },
       ],
     },
   },
@@ -40,6 +41,7 @@ describe('scenarios', () => {
     expect(err.message).toContain('table must be an identifier');
     expect(err.message).toContain('set (the SET clause) is required');
     expect(err.message).toContain('unknown kind "teleport"');
+    expect(err.message).toContain('step 4 (typo): SQL syntax error on line 1 of the statement: syntax error at or near "int"');
   });
 
   it('should report a file that does not load', async () => {

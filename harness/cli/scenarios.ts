@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RehearseError } from '../errors.ts';
 import type { ScenarioDefinition } from '../scenario.ts';
+import { SqlSyntaxError, splitStatements } from '../sql/split-statements.ts';
 
 export const SCENARIOS_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
@@ -36,7 +37,7 @@ export async function loadScenario(file: string): Promise<ScenarioDefinition> {
   }
   const s = mod.default as ScenarioDefinition | undefined;
   if (!s || typeof s !== 'object') throw new RehearseError('REH_SCENARIO_INVALID', 'the scenario file has no default export of defineScenario({...})', { where: file });
-  const problems = validateScenario(s);
+  const problems = await validateScenario(s);
   if (problems.length) {
     const where = lineOf(file, problems[0]!.needle);
     throw new RehearseError('REH_SCENARIO_INVALID', `invalid scenario:\n  - ${problems.map((p) => p.message).join('\n  - ')}`, { where });
@@ -46,8 +47,21 @@ export async function loadScenario(file: string): Promise<ScenarioDefinition> {
 
 interface Problem { message: string; needle: string }
 
+async function checkSql(sql: string | string[], at: string, needle: string, add: (m: string, n: string) => void, forbidNoTx = false): Promise<void> {
+  for (const text of Array.isArray(sql) ? sql : [sql]) {
+    try {
+      const stmts = await splitStatements(text);
+      if (stmts.length === 0) add(`${at}: no SQL statement in ${JSON.stringify(text)}`, needle);
+      if (forbidNoTx) for (const st of stmts.filter((x) => x.noTransaction)) add(`${at}: "${st.sql}" cannot run inside a transaction block; remove transaction: true`, needle);
+    } catch (err) {
+      if (!(err instanceof SqlSyntaxError)) throw err;
+      add(`${at}: SQL syntax error on line ${err.line} of the statement: ${err.message}`, needle);
+    }
+  }
+}
+
 /** Collects every problem at once (like k6's config validation), each with text to locate it. */
-export function validateScenario(s: ScenarioDefinition): Problem[] {
+export async function validateScenario(s: ScenarioDefinition): Promise<Problem[]> {
   const out: Problem[] = [];
   const add = (message: string, needle: string) => out.push({ message, needle });
   if (typeof s.name !== 'string' || !s.name) add('`name` must be a non-empty string', 'name');
@@ -66,6 +80,7 @@ export function validateScenario(s: ScenarioDefinition): Problem[] {
       switch (step?.kind) {
         case 'sql':
           if (!(typeof step.sql === 'string' ? step.sql.trim() : Array.isArray(step.sql) && step.sql.length && step.sql.every((x) => typeof x === 'string' && x.trim()))) add(`${at}: sql must be a statement or a non-empty list of statements`, needle);
+          else await checkSql(step.sql, at, needle, add, step.transaction === true);
           if (step.lockTimeoutMs !== undefined && !(step.lockTimeoutMs > 0)) add(`${at}: lockTimeoutMs must be > 0`, needle);
           break;
         case 'deploy':
@@ -79,6 +94,7 @@ export function validateScenario(s: ScenarioDefinition): Problem[] {
           break;
         case 'verify':
           if (!step.sql?.trim()) add(`${at}: sql (the invariant query) is required`, needle);
+          else await checkSql(step.sql, at, needle, add);
           break;
         case 'pause':
           if (!(step.seconds >= 0)) add(`${at}: seconds must be ≥ 0`, needle);

@@ -6,6 +6,7 @@ import { sqlstateOf } from '../errors.ts';
 import { locksHeld, rewrittenBetween, snapshotRelfilenodes } from '../observe/statement-tracer.ts';
 import type { StatementAttempt, StatementTrace } from '../report/schema.ts';
 import type { SqlStep } from '../scenario.ts';
+import { splitStatements } from '../sql/split-statements.ts';
 import { tracedQuery } from './traced-query.ts';
 import { StepFailure, type StepContext, type StepOutcome } from './step-context.ts';
 
@@ -13,8 +14,10 @@ const LOCK_NOT_AVAILABLE = '55P03';
 const MAX_BACKOFF_MS = 5000;
 
 export async function runSqlStep(step: SqlStep, ctx: StepContext): Promise<StepOutcome> {
-  const statements = Array.isArray(step.sql) ? step.sql : [step.sql];
-  const inTransaction = step.transaction !== false;
+  const parsed = (await Promise.all((Array.isArray(step.sql) ? step.sql : [step.sql]).map(splitStatements))).flat();
+  const statements = parsed.map((p) => p.sql);
+  // CREATE INDEX CONCURRENTLY and friends cannot run in a transaction block: run the step in autocommit.
+  const inTransaction = step.transaction ?? !parsed.some((p) => p.noTransaction);
   const retries = step.retries ?? (step.lockTimeoutMs ? 10 : 0);
   const traces: StatementTrace[] = statements.map((sql) => ({
     sql, startMs: 0, endMs: 0, durationMs: 0, lockWaitMs: 0, locks: [], rewrote: false, rewrittenRelations: [], attempts: [], status: 'skipped',

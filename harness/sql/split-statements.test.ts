@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { SqlSyntaxError, splitStatements } from './split-statements.ts';
+
+describe('splitStatements', () => {
+  it('should split on statement boundaries, not on semicolons in strings, comments or bodies', async () => {
+    const out = await splitStatements(`ALTER TABLE users ADD COLUMN x int; -- a;comment
+UPDATE users SET note = 'a;b' WHERE id = 1;
+CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;`);
+    expect(out.map((s) => s.kind)).toEqual(['AlterTableStmt', 'UpdateStmt', 'CreateFunctionStmt']);
+    expect(out[1]!.sql).toBe("UPDATE users SET note = 'a;b' WHERE id = 1");
+    expect(out[2]!.sql).toBe('CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql');
+  });
+
+  it('should know which statements cannot run in a transaction block', async () => {
+    const out = await splitStatements('CREATE INDEX CONCURRENTLY i ON users (email); CREATE INDEX j ON users (email); DROP INDEX CONCURRENTLY i; VACUUM users');
+    expect(out.map((s) => s.noTransaction)).toEqual([true, false, true, true]);
+  });
+
+  it('should report a syntax error with its line', async () => {
+    const err = await splitStatements('SELECT 1;\nALTER TABLE users ADD COLUMN;').catch((e) => e);
+    expect(err).toBeInstanceOf(SqlSyntaxError);
+    expect(err.line).toBe(2);
+  });
+});
