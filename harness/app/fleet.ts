@@ -4,13 +4,16 @@
 // (like a balancer's connection draining) and only then stops it. So deploy errors can only come
 // from the schema and the code, never from traffic sent to a stopping process.
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RehearseError } from '../errors.ts';
 import { registerCleanup } from '../cleanup.ts';
 import { now, sleep } from '../clock.ts';
 import type { Balancer, LoadTarget } from '../load/types.ts';
 
 const SERVER_ENTRY = fileURLToPath(new URL('../../sample-app/server.ts', import.meta.url));
+// By absolute URL: `--import tsx` would resolve from the user's cwd, not from this package.
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;
 
@@ -103,7 +106,7 @@ export class AppFleet implements Balancer {
     const child = fork(
       SERVER_ENTRY,
       ['--scenario', this.opts.scenarioFile, '--version', version, '--db', this.opts.databaseUrl, '--pool', String(this.opts.poolSize ?? 10), '--instance', id],
-      { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
+      { execArgv: ['--import', TSX_LOADER], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
     );
     const log = (b: Buffer) => b.toString().split('\n').filter(Boolean).forEach((l) => this.opts.onLog?.(`[${id}] ${l}`));
     child.stdout!.on('data', log);
