@@ -72,7 +72,7 @@ export class LockWaitWatcher {
           const r = await this.client!.query<{ waitstart: string | null; waited_ms: number | null; locktype: string; mode: string; relation: string | null; granted: boolean }>(
             `SELECT l.waitstart::text AS waitstart, (extract(epoch FROM clock_timestamp() - l.waitstart) * 1000)::float8 AS waited_ms,
                     l.locktype, l.mode, CASE WHEN l.relation IS NULL THEN NULL ELSE l.relation::regclass::text END AS relation, l.granted
-             FROM pg_locks l WHERE l.pid = $1 AND l.locktype = 'relation'`,
+             FROM pg_locks l WHERE l.pid = $1`,
             [pid],
           );
           const waiting = r.rows.find((row) => !row.granted && row.waitstart !== null);
@@ -88,7 +88,8 @@ export class LockWaitWatcher {
             currentStart = null;
           }
           // Statements outside a transaction block release locks before we can ask; keep what we saw.
-          for (const row of r.rows) if (row.granted && row.relation && !row.relation.startsWith('pg_')) granted.set(`${row.mode}|${row.relation}`, { locktype: row.locktype, mode: row.mode, relation: row.relation });
+          // Waits count on any lock type (a row update waits on a transactionid); held locks are relation locks.
+          for (const row of r.rows) if (row.granted && row.locktype === 'relation' && row.relation && !row.relation.startsWith('pg_')) granted.set(`${row.mode}|${row.relation}`, { locktype: row.locktype, mode: row.mode, relation: row.relation });
         } catch {
           // A failed poll leaves a gap; the next one catches up via waitstart.
         }

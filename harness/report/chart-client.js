@@ -105,9 +105,15 @@
               ctx.fillRect(r[0] + w - 1.5 * p, u.bbox.top, 1.5 * p, u.bbox.height);
               // Label inside the bar when it fits, else beside it (right, or left near the edge).
               var tw = ctx.measureText(s.label).width;
-              if (tw + 8 * p <= w) {
+              // A wide bar gets the label inside, cut with an ellipsis if needed (the legend has it whole).
+              var inside = s.label;
+              if (tw + 8 * p > w && w >= 90 * p) {
+                while (inside.length > 1 && ctx.measureText(inside + '…').width + 8 * p > w) inside = inside.slice(0, -1);
+                inside += '…';
+              }
+              if (ctx.measureText(inside).width + 8 * p <= w) {
                 ctx.fillStyle = '#ffffff';
-                ctx.fillText(s.label, r[0] + 4 * p, y);
+                ctx.fillText(inside, r[0] + 4 * p, y);
               } else {
                 ctx.fillStyle = '#b91c1c';
                 var x = r[0] + w + 4 * p + tw <= right ? r[0] + w + 4 * p : Math.max(u.bbox.left, r[0] - 4 * p - tw);

@@ -50,3 +50,15 @@ describe('backfill and verify steps', () => {
     expect(discrepancies([{ id: 5, email: 'x' }])).toBe(1);
   });
 });
+
+describe('lock wait on a row lock', () => {
+  it('should measure a backfill batch waiting on a row held by another transaction', async () => {
+    const h = await stepHarness(handle, SETUP);
+    const { holdLock } = await import('../testing/step-harness.ts');
+    const { released } = await holdLock(h.url, 'UPDATE users SET balance = balance + 1 WHERE id = 3', 800);
+    const out = await runBackfillStep({ kind: 'backfill', name: 'bf', table: 'users', set: 'balance_new = balance', batchSize: 100000, delayMs: 0 }, h.ctx);
+    await released;
+    expect(out.statements[0]!.lockWaitMs).toBeGreaterThan(600);
+    await h.close();
+  });
+});
