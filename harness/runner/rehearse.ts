@@ -49,23 +49,32 @@ export async function rehearse(o: RehearseOptions): Promise<{ report: RunReport;
     await createDatabase(pg, SEED_DB);
     o.log(`seeding ${o.rows.toLocaleString('en-US')} users (seed ${o.seed})…`);
     const seeded = await seedDatabase(pg.url(SEED_DB), { users: o.rows, seed: o.seed, onProgress: o.onSeedProgress });
-    o.log(`seeded ${seeded.users.toLocaleString('en-US')} users + ${seeded.orders.toLocaleString('en-US')} orders in ${seeded.seconds.toFixed(1)} s (${Math.round(seeded.rowsPerSec).toLocaleString('en-US')} rows/s)`);
+    const seedInfo = { rows: seeded.users, orders: seeded.orders, seconds: seeded.seconds, rowsPerSec: Math.round(seeded.rowsPerSec), reused: false };
+    const report = () => assembleReport({ runId, startedAt, durationMs: Math.round(now() - t0), scenario: o.scenario.name, variants, toolVersion: o.toolVersion, seed: seedInfo });
 
     const plan = await planLoad(o, pg);
     for (const variant of o.variants) {
       if (o.signal.aborted) break;
-      variants.push(
-        await runVariant({
-          pg, templateDb: SEED_DB, scenario: o.scenario, scenarioFile: o.scenarioFile, variant, load: plan,
-          makeFactory: (url, tag) => sampleMixFor(url, tag, plan.mix), instances: o.instances, sampleIntervalMs: o.sampleIntervalMs,
-          budgets, dataset: { users: seeded.users, orders: seeded.orders, seed: o.seed }, log: o.log, signal: o.signal,
-        }),
-      );
+      try {
+        variants.push(
+          await runVariant({
+            pg, templateDb: SEED_DB, scenario: o.scenario, scenarioFile: o.scenarioFile, variant, load: plan,
+            makeFactory: (url, tag) => sampleMixFor(url, tag, plan.mix), instances: o.instances, sampleIntervalMs: o.sampleIntervalMs,
+            budgets, dataset: { users: seeded.users, orders: seeded.orders, seed: o.seed }, log: o.log, signal: o.signal,
+          }),
+        );
+      } catch (err) {
+        // The harness itself failed (not a step): keep what the earlier variants measured.
+        if (variants.length > 0) {
+          const partial = await writeReport(report(), o.outDir);
+          o.log(`partial report with ${variants.length} variant(s): ${partial.html}`);
+        }
+        throw err;
+      }
     }
-    const report = assembleReport({ runId, startedAt, durationMs: Math.round(now() - t0), scenario: o.scenario.name, variants, toolVersion: o.toolVersion,
-      seed: { rows: seeded.users, orders: seeded.orders, seconds: seeded.seconds, rowsPerSec: Math.round(seeded.rowsPerSec), reused: false } });
-    const paths = await writeReport(report, o.outDir);
-    return { report, paths };
+    const final = report();
+    const paths = await writeReport(final, o.outDir);
+    return { report: final, paths };
   } finally {
     if (!o.postgres) await pg.stop();
     else await dropDatabase(pg, SEED_DB).catch(() => {});

@@ -85,7 +85,7 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
       if (t.t % 5 === 0) o.log(`  [t=${t.t}s] ${t.completed} req/s, p99 ${t.p99Ms ?? '-'} ms, in flight ${t.inFlight} (oldest ${Math.round(t.oldestInFlightMs)} ms), errors ${t.errors + t.non2xx + t.timeouts}`);
     });
 
-    await runSteps(variant.steps, { databaseUrl: url, migration, migrationPid, watcher, fleet, clock, runStartMs, log: o.log, signal: o.signal }, steps);
+    await runSteps(variant.steps, { migration, migrationPid, watcher, fleet, clock, runStartMs, log: o.log, signal: o.signal }, steps);
   } finally {
     o.signal.removeEventListener('abort', onAbort);
     // A grace of 2 s lets requests answer; one still blocked after that counts with its true duration.

@@ -6,7 +6,6 @@ import type { StatementTrace } from '../report/schema.ts';
 import type { StepClock } from './step-clock.ts';
 
 export interface StepContext {
-  databaseUrl: string;
   /** The migration's own session; application_name 'rehearse-migration'. */
   migration: pg.Client;
   migrationPid: number;

@@ -26,7 +26,7 @@ export async function stepHarness(handle: PostgresHandle, setupSql: string): Pro
   await watcher.start();
   const logs: string[] = [];
   const ctx: StepContext = {
-    databaseUrl: url, migration, migrationPid, watcher, clock: new StepClock(), runStartMs: now(),
+    migration, migrationPid, watcher, clock: new StepClock(), runStartMs: now(),
     fleet: undefined as unknown as AppFleet, log: (l) => logs.push(l), signal: new AbortController().signal,
   };
   return { ctx, url, logs, close: async () => { await watcher.stop(); await migration.end(); } };
