@@ -52,6 +52,18 @@ describe('rehearse CLI', () => {
     expect(r.stdout).toContain('maxStallMs');
   });
 
+  it('should exit 4 when a step fails, and still write a report that says what failed', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'rehearse-cli-out-'));
+    const scenario = fileURLToPath(new URL('../testing/scenarios/hold-lock.ts', import.meta.url));
+    const r = spawnSync(process.execPath, [BIN, scenario, '--variant', 'fails', '--rows', '3000', '--rate', '50', '--out', out], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.status).toBe(4);
+    const report = JSON.parse(readFileSync(path.join(out, 'latest', 'report.json'), 'utf8'));
+    expect(report.summary).toMatchObject({ verdict: 'fail', completed: false, failedStep: 'broken' });
+    expect(report.steps.map((s: { status: string }) => s.status)).toEqual(['ok', 'failed', 'skipped']);
+    expect(report.steps[1].error).toMatchObject({ code: 'REH_STEP_FAILED', sqlstate: '42P01' });
+    expect(report.steps[1].statements[0]).toMatchObject({ status: 'failed', error: { sqlstate: '42P01' } });
+  });
+
   it('should leave no postgres, no app process and no temp dir behind after Ctrl-C, and write a partial report', async () => {
     const before = ourTempDirs();
     const out = mkdtempSync(path.join(tmpdir(), 'rehearse-cli-out-'));

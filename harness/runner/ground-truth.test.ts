@@ -12,7 +12,7 @@ let report: RunReport;
 let paths: { json: string; html: string };
 
 beforeAll(async () => {
-  ({ report, paths } = await rehearseForTest(scenario, { rows: 20_000, rate: 200 }));
+  ({ report, paths } = await rehearseForTest(scenario, { rows: 20_000, rate: 200, variants: ['hold'] }));
 });
 
 describe('ground truth: ACCESS EXCLUSIVE held for 2 s', () => {

@@ -14,5 +14,13 @@ export default defineScenario({
         { kind: 'pause', name: 'after', seconds: 2 },
       ],
     },
+    fails: {
+      description: 'A step that fails: the scenario stops, and the report says what failed.',
+      steps: [
+        { kind: 'pause', name: 'baseline', seconds: 1 },
+        { kind: 'sql', name: 'broken', sql: 'ALTER TABLE no_such_table ADD COLUMN x int' },
+        { kind: 'pause', name: 'after', seconds: 1 },
+      ],
+    },
   },
 });
