@@ -44,7 +44,7 @@ describe('rehearse CLI', () => {
   it('should exit 3 with --fail-on-breach when a variant breaches its budget, after writing the report', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'rehearse-cli-out-'));
     const scenario = fileURLToPath(new URL('../testing/scenarios/hold-lock.ts', import.meta.url));
-    const r = spawnSync(process.execPath, [BIN, scenario, '--rows', '5000', '--rate', '100', '--fail-on-breach', '--out', out], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, [BIN, scenario, '--variant', 'hold', '--rows', '5000', '--rate', '100', '--fail-on-breach', '--out', out], { encoding: 'utf8', timeout: 120_000 });
     expect(r.status).toBe(3);
     const report = JSON.parse(readFileSync(path.join(out, 'latest', 'report.json'), 'utf8'));
     expect(report.summary.verdict).toBe('fail');
