@@ -65,14 +65,15 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
   let load: LoadRun | null = null;
   let runStartMs = now();
   let measurements!: VariantMeasurements;
-  let migrationPid = 0; // 0 until the migration session is connected
+  let migrationConnected = false;
+  let migrationPid = 0; // 0 until the migration session reported its pid
   // Ctrl-C: cancel the statement in flight so a long rewrite does not hold up the partial report.
   const onAbort = () => void (migrationPid && cancelBackend(url, migrationPid).catch(() => {}));
   o.signal.addEventListener('abort', onAbort);
   try {
     await fleet.start(o.scenario.app.initialVersion);
     const factory = await o.makeFactory(url, `${o.variant}-${Date.now().toString(36)}`);
-    await Promise.all([sampler.start(), watcher.start(), migration.connect()]);
+    await Promise.all([sampler.start(), watcher.start(), migration.connect().then(() => void (migrationConnected = true))]);
     migrationPid = (await migration.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
 
     runStartMs = now();
@@ -91,7 +92,7 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
     // A grace of 2 s lets requests answer; one still blocked after that counts with its true duration.
     const records = load ? await load.stop({ graceMs: o.signal.aborted ? 0 : 2000 }) : [];
     const runEndMs = now();
-    await Promise.allSettled([sampler.stop(), watcher.stop(), migrationPid ? migration.end() : null, fleet.stop()]);
+    await Promise.allSettled([sampler.stop(), watcher.stop(), migrationConnected ? migration.end() : null, fleet.stop()]);
     // Only drop when we will report normally; on interrupt the cleanup removes the whole server.
     if (!o.signal.aborted) await dropDatabase(o.pg, db).catch(() => {});
     measurements = { runStartMs, runEndMs, records, lockSamples: sampler.samples, poolSamples: fleet.poolSamples, clock, steps, budgets: o.budgets, interrupted: o.signal.aborted };
