@@ -14,6 +14,8 @@ CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;`);
   it('should know which statements cannot run in a transaction block', async () => {
     const out = await splitStatements('CREATE INDEX CONCURRENTLY i ON users (email); CREATE INDEX j ON users (email); DROP INDEX CONCURRENTLY i; VACUUM users');
     expect(out.map((s) => s.noTransaction)).toEqual([true, false, true, true]);
+    const more = await splitStatements('REINDEX INDEX CONCURRENTLY i; REINDEX INDEX i; ALTER TABLE p DETACH PARTITION c CONCURRENTLY; ALTER TABLE p DETACH PARTITION c');
+    expect(more.map((s) => s.noTransaction)).toEqual([true, false, true, false]);
   });
 
   it('should report a syntax error with its line', async () => {
