@@ -22,5 +22,11 @@ CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;`);
     const err = await splitStatements('SELECT 1;\nALTER TABLE users ADD COLUMN;').catch((e) => e);
     expect(err).toBeInstanceOf(SqlSyntaxError);
     expect(err.line).toBe(2);
+    expect(err.column).toBe(29);
+  });
+
+  it('should give each statement the line of its first token, past comments and blank lines', async () => {
+    const out = await splitStatements("-- header\nSELECT 1;\n\n  /* why */ ALTER TABLE a ADD b int;\nSELECT 'x;\n';\nSELECT 2");
+    expect(out.map((s) => s.line)).toEqual([2, 4, 5, 7]);
   });
 });

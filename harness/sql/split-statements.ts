@@ -10,12 +10,17 @@ export interface ParsedStatement {
   kind: string;
   /** Cannot run inside a transaction block (CREATE INDEX CONCURRENTLY, VACUUM, …). */
   noTransaction: boolean;
+  /** 1-based line of the statement's first character in the text that was split. */
+  line: number;
 }
 
 export class SqlSyntaxError extends Error {
-  constructor(message: string, readonly position: number, readonly line: number) {
+  /** 1-based column of `position` on its line. */
+  readonly column: number;
+  constructor(message: string, readonly position: number, readonly line: number, text = '') {
     super(message);
     this.name = 'SqlSyntaxError';
+    this.column = position - (text.lastIndexOf('\n', position - 1) + 1) + 1;
   }
 }
 
@@ -35,6 +40,13 @@ function needsNoTransaction(kind: string, node: Record<string, unknown>): boolea
   return ['VacuumStmt', 'CreatedbStmt', 'DropdbStmt', 'AlterSystemStmt'].includes(kind);
 }
 
+/** 1-based line of a character offset. */
+export const lineAt = (text: string, offset: number): number => {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+};
+
 export async function splitStatements(sql: string): Promise<ParsedStatement[]> {
   await ready();
   let parsed: { stmts?: RawStmt[] };
@@ -42,13 +54,16 @@ export async function splitStatements(sql: string): Promise<ParsedStatement[]> {
     parsed = parseSync(sql) as { stmts?: RawStmt[] };
   } catch (err) {
     const pos = (err as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition ?? 0;
-    const line = sql.slice(0, pos).split('\n').length;
-    throw new SqlSyntaxError((err as Error).message, pos, line);
+    const line = lineAt(sql, pos);
+    throw new SqlSyntaxError((err as Error).message, pos, line, sql);
   }
   return (parsed.stmts ?? []).map((s) => {
     const start = s.stmt_location ?? 0;
-    const text = (s.stmt_len ? sql.slice(start, start + s.stmt_len) : sql.slice(start)).trim().replace(/;\s*$/, '');
+    const raw = s.stmt_len ? sql.slice(start, start + s.stmt_len) : sql.slice(start);
+    // The parser's location includes leading whitespace and comments; the line is that of the first token.
+    const lead = raw.length - raw.trimStart().length;
+    const text = raw.trim().replace(/;\s*$/, '');
     const [kind, node] = Object.entries(s.stmt)[0]!;
-    return { sql: text, kind, noTransaction: needsNoTransaction(kind, node) };
+    return { sql: text, kind, noTransaction: needsNoTransaction(kind, node), line: lineAt(sql, start + lead) };
   });
 }
