@@ -2,4 +2,4 @@
 export { defineScenario } from './scenario.ts';
 export type { BackfillStep, DeployStep, PauseStep, ScenarioDefinition, SqlStep, Step, Variant, VerifyStep } from './scenario.ts';
 export type { DataAccess, Db, Order, User } from '../sample-app/data-access.ts';
-export type { Budgets, RunReport, VariantResult } from './report/schema.ts';
+export type { Budgets, RunReport, VariantResult } from './model/schema.ts';

@@ -1,7 +1,7 @@
 // The public scenario API. `defineScenario` is an identity function: it costs nothing at run
 // time and gives scenario authors full type inference (like vitest's defineConfig).
 import type { DataAccess } from '../sample-app/data-access.ts';
-import type { Budgets } from './report/schema.ts';
+import type { Budgets } from './model/schema.ts';
 
 interface StepBase {
   /** Unique within the variant; shown in reports and used for attribution. */

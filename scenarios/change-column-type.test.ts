@@ -1,7 +1,7 @@
 // The first scenario end to end at 200k rows: the naive ALTER stalls the app and rewrites the
 // table; expand/contract keeps every stall under a second with zero errors.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RunReport, VariantResult } from '../harness/report/schema.ts';
+import type { RunReport, VariantResult } from '../harness/model/schema.ts';
 import { rehearseForTest } from '../harness/testing/run-for-test.ts';
 
 let report: RunReport;

@@ -10,6 +10,8 @@ import { RehearseError } from '../errors.ts';
 import { registerCleanup } from '../cleanup.ts';
 import { now, sleep } from '../clock.ts';
 import type { Balancer, LoadTarget } from '../load/types.ts';
+import type { PoolSample } from '../model/records.ts';
+
 
 const SERVER_ENTRY = fileURLToPath(new URL('../../sample-app/server.ts', import.meta.url));
 // By absolute URL: `--import tsx` would resolve from the user's cwd, not from this package.
@@ -22,12 +24,6 @@ export interface Instance extends LoadTarget {
   child: ChildProcess;
   poolWaiting: number;
   sqlstates: Record<string, number>;
-}
-
-export interface PoolSample {
-  t: number; // monotonic ms
-  instance: string;
-  poolWaiting: number;
 }
 
 export interface FleetOptions {

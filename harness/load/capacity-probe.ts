@@ -2,7 +2,7 @@
 // fraction of capacity (a saturated app stalls on its own and would hide the migration's effect).
 import { now, sleep } from '../clock.ts';
 import { RehearseError } from '../errors.ts';
-import { summarizeTraffic } from './analyze.ts';
+import { summarizeTraffic } from '../model/traffic.ts';
 import { startClosedLoad } from './closed-model.ts';
 import type { Balancer, RequestFactory } from './types.ts';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { now, sleep } from '../clock.ts';
-import { buildSeries, errorsBySqlstate } from './analyze.ts';
+import { buildSeries, errorsBySqlstate } from '../model/traffic.ts';
 import { startClosedLoad } from './closed-model.ts';
 import { startToyServer, type ToyServer } from './toy-server.ts';
 import type { LoadRun, LoadTarget, RequestFactory } from './types.ts';

@@ -7,7 +7,8 @@ import { now } from '../clock.ts';
 import { encodeBody, errorCodeOf, isOkStatus, parseSqlstate } from './http-util.ts';
 import { TickWindow } from './live-tick.ts';
 import { mulberry32 } from './rng.ts';
-import type { Balancer, LoadRun, LoadRunEvents, LoadTarget, Outcome, RequestFactory, RequestRecord, StopOptions } from './types.ts';
+import type { Outcome, RequestRecord } from '../model/records.ts';
+import type { Balancer, LoadRun, LoadRunEvents, LoadTarget, RequestFactory, StopOptions } from './types.ts';
 
 export interface ClosedLoadOptions {
   /** Concurrent connections in total, split across the targets in rotation. */

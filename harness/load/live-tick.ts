@@ -1,6 +1,7 @@
 // Per-second counters for the 'tick' progress line. Kept apart from the records on purpose:
 // the report is always rebuilt from records, ticks are only for a human watching the console.
-import type { LoadTick, RequestRecord } from './types.ts';
+import type { RequestRecord } from '../model/records.ts';
+import type { LoadTick } from './types.ts';
 
 export class TickWindow {
   private completed = 0;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { now, sleep } from '../clock.ts';
-import { buildSeries, driverQueueing, errorsBySqlstate, findStalls, summarizeTraffic } from './analyze.ts';
+import { buildSeries, driverQueueing, errorsBySqlstate, findStalls, summarizeTraffic } from '../model/traffic.ts';
 import { startOpenLoad } from './open-model.ts';
 import { startToyServer, type ToyServer } from './toy-server.ts';
 import type { Balancer, LoadRun, LoadTarget, LoadTick, RequestFactory } from './types.ts';

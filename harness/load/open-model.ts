@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { Pool, type Dispatcher } from 'undici';
 import { now } from '../clock.ts';
+import type { Outcome, RequestRecord } from '../model/records.ts';
 import { encodeBody, errorCodeOf, isOkStatus, parseSqlstate } from './http-util.ts';
 import { TickWindow } from './live-tick.ts';
 import { mulberry32 } from './rng.ts';
@@ -11,9 +12,7 @@ import type {
   LoadRun,
   LoadRunEvents,
   LoadTarget,
-  Outcome,
   RequestFactory,
-  RequestRecord,
   RequestSpec,
   StopOptions,
 } from './types.ts';

@@ -1,6 +1,8 @@
 // Contracts between the load driver, the balancer (which app instances are in rotation)
 // and the analysis that turns raw request records into the per-second series and stalls.
 import type { EventEmitter } from 'node:events';
+import type { RequestRecord } from '../model/records.ts';
+
 
 /** One HTTP request the load model wants to send. */
 export interface RequestSpec {
@@ -25,35 +27,9 @@ export interface Balancer {
   inRotation(): readonly LoadTarget[];
 }
 
-export type Outcome = 'ok' | 'non2xx' | 'error' | 'timeout' | 'unfinished' | 'dropped';
-
-/**
- * Everything known about one request. Times are on the run's monotonic clock (harness/clock.ts).
- * Latency is endMs - scheduledMs: measured from the *scheduled* start (no coordinated omission).
- */
-export interface RequestRecord {
-  route: string;
-  target: string | null; // LoadTarget.id, null if dropped before dispatch
-  scheduledMs: number;
-  sentMs: number; // when it was actually dispatched (= scheduledMs for the closed model)
-  endMs: number; // response, error, timeout, or run end for 'unfinished'
-  status: number; // HTTP status, 0 when none
-  outcome: Outcome;
-  /** SQLSTATE reported by the app in a 5xx body ({ sqlstate }), when present. */
-  sqlstate?: string;
-  /**
-   * Open model only: when the request got a connection and was written; null if it never did.
-   * wireMs - sentMs is time queued inside the load driver (all connectionsPerTarget busy), which
-   * the app did not cause. Undefined for the closed model (one connection per request in flight).
-   */
-  wireMs?: number | null;
-  /** Transport error code (e.g. ECONNREFUSED, UND_ERR_SOCKET) when outcome is 'error'. */
-  errorCode?: string;
-}
-
 /**
  * Live snapshot emitted as 'tick' once per second, for a console progress line only:
- * the report is built from records by analyze.ts, never from ticks.
+ * the report is built from records by model/traffic.ts, never from ticks.
  */
 export interface LoadTick {
   t: number; // whole seconds since the load started

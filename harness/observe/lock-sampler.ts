@@ -3,22 +3,8 @@
 // queue in front of it (pg_blocking_pids). Sampling never takes locks that the app needs.
 import pg from 'pg';
 import { now } from '../clock.ts';
+import type { LockSample } from '../model/records.ts';
 
-export interface Waiter {
-  pid: number;
-  application: string;
-  mode: string | null;
-  relation: string | null;
-  blockers: number[];
-  /** How long it has waited, from pg_locks.waitstart, at sample time. */
-  waitingMs: number | null;
-  query: string;
-}
-
-export interface LockSample {
-  t: number; // monotonic ms at the time the sample's result arrived
-  waiters: Waiter[];
-}
 
 const SAMPLE_SQL = `
 SELECT a.pid, a.application_name, left(a.query, 500) AS query,

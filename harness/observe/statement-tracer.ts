@@ -4,7 +4,7 @@
 // connection, because the migration's own connection is busy executing the statement.
 import pg from 'pg';
 import { now, sleep } from '../clock.ts';
-import type { LockHeld } from '../report/schema.ts';
+import type { LockHeld } from '../model/schema.ts';
 
 type Relfilenodes = Map<number, { name: string; relfilenode: number }>;
 

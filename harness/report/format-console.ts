@@ -1,6 +1,6 @@
 // The compact summary printed at the end of a CLI run. It reads the same figures as the HTML (via
 // format-units and report-checks), so the terminal and the report can never disagree about a stall.
-import type { RunReport, StepResult, VariantResult } from './schema.ts';
+import type { RunReport, StepResult, VariantResult } from '../model/schema.ts';
 import { fmtBudgetValue, fmtCount, fmtDuration, fmtMs, fmtPct, oneLine, topSqlstates } from './format-units.ts';
 import { longestStall, reportWarnings, shownOverallVerdict, shownVerdict, variantWarnings, type ShownVerdict } from './report-checks.ts';
 

@@ -1,7 +1,7 @@
 // Server side of the timeline charts: turns each variant's timeline into dense uPlot arrays plus the
 // step bands and stall regions the browser script (chart-client.js) draws. Y ranges are computed
 // once over all variants so naive and safe charts are drawn on the same scales.
-import type { RunReport, TimelinePoint, VariantResult } from './schema.ts';
+import type { RunReport, TimelinePoint, VariantResult } from '../model/schema.ts';
 import { escapeHtml } from './html-escape.ts';
 import { fmtAt, fmtMs } from './format-units.ts';
 

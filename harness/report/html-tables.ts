@@ -1,5 +1,5 @@
 // Tables of the HTML report. Every value is escaped here; numbers exceeding a budget get class "bad".
-import type { BudgetCheck, LockWaitEvent, RunReport, Stall, StatementTrace, StepResult, VariantResult } from './schema.ts';
+import type { BudgetCheck, LockWaitEvent, RunReport, Stall, StatementTrace, StepResult, VariantResult } from '../model/schema.ts';
 import { escapeHtml as e } from './html-escape.ts';
 import { NOT_MEASURED, fmtAt, fmtBudgetValue, fmtCount, fmtDuration, fmtMs, fmtPct, oneLine, topSqlstates } from './format-units.ts';
 import { longestStall, shownVerdict, type ShownVerdict } from './report-checks.ts';

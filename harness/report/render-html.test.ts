@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { renderHtml } from './render-html.ts';
 import { buildChartModel } from './html-chart.ts';
 import { buildSampleReport } from './fixtures/sample-report.ts';
-import type { RunReport } from './schema.ts';
+import type { RunReport } from '../model/schema.ts';
 
 const HOSTILE = `SELECT '</script><b>bold</b><!--' AS "x & y"`;
 

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { RunReport, VariantResult } from './schema.ts';
+import type { RunReport, VariantResult } from '../model/schema.ts';
 import { escapeHtml as e, jsonForScript } from './html-escape.ts';
 import { fmtCount, fmtDate, fmtDuration } from './format-units.ts';
 import { reportWarnings, shownOverallVerdict, shownVerdict, variantWarnings } from './report-checks.ts';

@@ -1,6 +1,6 @@
 // Cross-checks between a summary and the raw data it summarises. Renderers show the worse of the
 // two and print a warning, so a bug upstream can never make a stall or failure disappear.
-import type { RunReport, Stall, StepResult, VariantResult } from './schema.ts';
+import type { RunReport, Stall, StepResult, VariantResult } from '../model/schema.ts';
 import { fmtMs } from './format-units.ts';
 
 /** The longest stall known anywhere in the variant (summary or stalls list). */

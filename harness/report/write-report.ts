@@ -2,7 +2,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { renderHtml } from './render-html.ts';
-import type { RunReport } from './schema.ts';
+import type { RunReport } from '../model/schema.ts';
 
 export async function writeReport(report: RunReport, outDir: string): Promise<{ dir: string; json: string; html: string }> {
   const dir = path.join(outDir, report.runId);

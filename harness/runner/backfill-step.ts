@@ -4,7 +4,7 @@
 import { now, sleep } from '../clock.ts';
 import { sqlstateOf } from '../errors.ts';
 import { rewrittenBetween, snapshotRelfilenodes } from '../observe/statement-tracer.ts';
-import type { LockHeld, StatementTrace } from '../report/schema.ts';
+import type { LockHeld, StatementTrace } from '../model/schema.ts';
 import type { BackfillStep } from '../scenario.ts';
 import { StepFailure, type StepContext, type StepOutcome } from './step-context.ts';
 import { tracedQuery } from './traced-query.ts';

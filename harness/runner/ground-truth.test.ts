@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RunReport } from '../report/schema.ts';
+import type { RunReport } from '../model/schema.ts';
 import { rehearseForTest } from '../testing/run-for-test.ts';
 
 const scenario = fileURLToPath(new URL('../testing/scenarios/hold-lock.ts', import.meta.url));

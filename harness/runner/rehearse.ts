@@ -7,8 +7,9 @@ import { probeCapacity } from '../load/capacity-probe.ts';
 import { startEmbeddedPostgres } from '../postgres/embedded.ts';
 import { cloneDatabase, createDatabase, dropDatabase } from '../postgres/databases.ts';
 import type { PostgresHandle } from '../postgres/provider.ts';
-import { DEFAULT_BUDGETS } from '../report/budgets.ts';
-import { SCHEMA_VERSION, type Budgets, type RunReport, type Summary, type VariantResult } from '../report/schema.ts';
+import { DEFAULT_BUDGETS } from '../model/budgets.ts';
+import { assembleReport } from '../model/assemble-report.ts';
+import type { Budgets, RunReport, VariantResult } from '../model/schema.ts';
 import { writeReport } from '../report/write-report.ts';
 import type { ScenarioDefinition } from '../scenario.ts';
 import { seedDatabase } from '../seed/seed.ts';
@@ -100,43 +101,4 @@ async function planLoad(o: RehearseOptions, pg: PostgresHandle): Promise<LoadPla
     await dropDatabase(pg, db).catch(() => {});
   }
   return plan;
-}
-
-export function assembleReport(a: { runId: string; startedAt: string; durationMs: number; scenario: string; variants: VariantResult[]; toolVersion: string; seed: RunReport['seed'] }): RunReport {
-  const first = a.variants[0];
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    runId: a.runId,
-    tool: { name: 'rehearse', version: a.toolVersion },
-    startedAt: a.startedAt,
-    durationMs: a.durationMs,
-    scenario: a.scenario,
-    summary: overallSummary(a.variants),
-    steps: first?.steps ?? [],
-    timeline: first?.timeline ?? [],
-    variants: a.variants,
-    seed: a.seed,
-  };
-}
-
-/** Worst of every variant: a stall in any variant is never averaged away. */
-function overallSummary(variants: VariantResult[]): Summary {
-  if (variants.length === 1) return variants[0]!.summary;
-  const worstStall = variants.map((v) => v.summary).reduce<Summary | null>((a, s) => (!a || s.longestStallMs > a.longestStallMs ? s : a), null);
-  const errorsBySqlstate: Record<string, number> = {};
-  for (const v of variants) for (const [k, n] of Object.entries(v.summary.errorsBySqlstate)) errorsBySqlstate[k] = (errorsBySqlstate[k] ?? 0) + n;
-  const failed = variants.find((v) => v.summary.failedStep);
-  return {
-    verdict: variants.length > 0 && variants.every((v) => v.summary.verdict === 'pass') ? 'pass' : 'fail',
-    completed: variants.length > 0 && variants.every((v) => v.summary.completed),
-    longestStallMs: worstStall?.longestStallMs ?? 0,
-    longestStall: worstStall?.longestStall ?? null,
-    maxLatencyMs: Math.max(0, ...variants.map((v) => v.summary.maxLatencyMs)),
-    errorRate: Math.max(0, ...variants.map((v) => v.summary.errorRate)),
-    maxLockWaiters: Math.max(0, ...variants.map((v) => v.summary.maxLockWaiters)),
-    requests: variants.reduce((s, v) => s + v.summary.requests, 0),
-    errorsBySqlstate,
-    budgets: variants.flatMap((v) => v.summary.budgets.map((b) => ({ ...b, variant: v.variant }))),
-    failedStep: failed ? `${failed.variant}/${failed.summary.failedStep}` : null,
-  };
 }

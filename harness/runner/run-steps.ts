@@ -2,7 +2,7 @@
 // the scenario, and the steps after it are reported as skipped.
 import { now } from '../clock.ts';
 import { sqlstateOf } from '../errors.ts';
-import type { StepResult } from '../report/schema.ts';
+import type { StepResult } from '../model/schema.ts';
 import type { Step } from '../scenario.ts';
 import { runBackfillStep } from './backfill-step.ts';
 import { runDeployStep } from './deploy-step.ts';

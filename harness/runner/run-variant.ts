@@ -6,15 +6,15 @@ import { now } from '../clock.ts';
 import { startClosedLoad } from '../load/closed-model.ts';
 import { startOpenLoad } from '../load/open-model.ts';
 import type { LoadRun, RequestFactory } from '../load/types.ts';
-import { driverQueueing } from '../load/analyze.ts';
+import { driverQueueing } from '../model/traffic.ts';
 import { LockSampler } from '../observe/lock-sampler.ts';
 import { LockWaitWatcher } from '../observe/statement-tracer.ts';
 import type { PostgresHandle } from '../postgres/provider.ts';
-import { buildVariantResult, type VariantMeasurements } from '../report/build-result.ts';
-import type { Budgets, LoadInfo, StepResult, VariantResult } from '../report/schema.ts';
+import { buildVariantResult, type VariantMeasurements } from '../model/build-result.ts';
+import type { Budgets, LoadInfo, StepResult, VariantResult } from '../model/schema.ts';
 import type { ScenarioDefinition } from '../scenario.ts';
 import { cloneDatabase, dropDatabase } from '../postgres/databases.ts';
-import { StepClock } from './step-clock.ts';
+import { StepClock } from '../model/windows.ts';
 import { runSteps } from './run-steps.ts';
 
 // Arrivals blocked behind a lock each hold a socket. Our own pool must not be what queues them

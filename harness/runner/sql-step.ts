@@ -4,7 +4,7 @@
 import { sleep } from '../clock.ts';
 import { sqlstateOf } from '../errors.ts';
 import { locksHeld, rewrittenBetween, snapshotRelfilenodes } from '../observe/statement-tracer.ts';
-import type { StatementAttempt, StatementTrace } from '../report/schema.ts';
+import type { StatementAttempt, StatementTrace } from '../model/schema.ts';
 import type { SqlStep } from '../scenario.ts';
 import { splitStatements } from '../sql/split-statements.ts';
 import { tracedQuery } from './traced-query.ts';

@@ -2,8 +2,8 @@
 import type pg from 'pg';
 import type { AppFleet } from '../app/fleet.ts';
 import type { LockWaitWatcher } from '../observe/statement-tracer.ts';
-import type { StatementTrace } from '../report/schema.ts';
-import type { StepClock } from './step-clock.ts';
+import type { StatementTrace } from '../model/schema.ts';
+import type { StepClock } from '../model/windows.ts';
 
 export interface StepContext {
   /** The migration's own session; application_name 'rehearse-migration'. */

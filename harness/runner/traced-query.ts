@@ -2,7 +2,7 @@
 // statement and the lock-wait watcher measures its time in lock queues.
 import type pg from 'pg';
 import { now } from '../clock.ts';
-import type { LockHeld } from '../report/schema.ts';
+import type { LockHeld } from '../model/schema.ts';
 import type { StepContext } from './step-context.ts';
 
 export interface TracedResult<R extends pg.QueryResultRow> {

@@ -1,7 +1,7 @@
 // A `verify` step: an invariant query that must find nothing wrong. It passes when it returns
 // zero rows, or one row whose single numeric column is 0; otherwise the step fails with the count.
 import { sqlstateOf } from '../errors.ts';
-import type { StatementTrace } from '../report/schema.ts';
+import type { StatementTrace } from '../model/schema.ts';
 import type { VerifyStep } from '../scenario.ts';
 import { StepFailure, type StepContext, type StepOutcome } from './step-context.ts';
 import { tracedQuery, type TracedResult } from './traced-query.ts';

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { createDatabase } from '../postgres/databases.ts';
 import type { PostgresHandle } from '../postgres/provider.ts';
 import { LockWaitWatcher } from '../observe/statement-tracer.ts';
-import { StepClock } from '../runner/step-clock.ts';
+import { StepClock } from '../model/windows.ts';
 import type { StepContext } from '../runner/step-context.ts';
 import type { AppFleet } from '../app/fleet.ts';
 import { now } from '../clock.ts';

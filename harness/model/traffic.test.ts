@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildSeries, driverQueueing, errorsBySqlstate, findStalls, summarizeTraffic } from './analyze.ts';
-import type { Outcome, RequestRecord } from './types.ts';
+import { buildSeries, driverQueueing, errorsBySqlstate, findStalls, summarizeTraffic } from './traffic.ts';
+import type { Outcome, RequestRecord } from './records.ts';
 
 const rec = (route: string, scheduledMs: number, endMs: number, outcome: Outcome = 'ok', extra: Partial<RequestRecord> = {}): RequestRecord => ({
   route,

@@ -1,10 +1,8 @@
 // Joins the raw measurements of one variant (request records, lock samples, pool samples,
 // step and statement windows) into the VariantResult the report renders. Pure: no I/O.
-import { buildSeries, errorsBySqlstate, findStalls, summarizeTraffic } from '../load/analyze.ts';
-import type { RequestRecord } from '../load/types.ts';
-import type { LockSample } from '../observe/lock-sampler.ts';
-import type { PoolSample } from '../app/fleet.ts';
-import { dominant, type StepClock } from '../runner/step-clock.ts';
+import { buildSeries, errorsBySqlstate, findStalls, summarizeTraffic } from './traffic.ts';
+import type { LockSample, PoolSample, RequestRecord } from './records.ts';
+import { dominant, type StepClock } from './windows.ts';
 import { checkBudgets } from './budgets.ts';
 import type { Budgets, LockWaitEvent, Stall, StepResult, Summary, TimelinePoint, VariantResult } from './schema.ts';
 

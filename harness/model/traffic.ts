@@ -2,8 +2,8 @@
 // Everything is derived from records, so the report shows what users experienced, not what the
 // load driver believed. Built to handle millions of records: linear passes, typed arrays.
 import * as hdr from 'hdr-histogram-js';
-import type { Stall, TimelinePoint, TrafficSummary } from '../report/schema.ts';
-import type { RequestRecord } from './types.ts';
+import type { Stall, TimelinePoint, TrafficSummary } from './schema.ts';
+import type { RequestRecord } from './records.ts';
 
 const HIGHEST_MS = 3_600_000;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dominant, type Window } from './step-clock.ts';
+import { dominant, type Window } from './windows.ts';
 
 const w = (name: string, startMs: number, endMs: number | null): Window => ({ name, startMs, endMs });
 

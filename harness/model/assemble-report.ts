@@ -1,0 +1,42 @@
+// The run report: every variant's result plus an overall summary that is the worst of them,
+// so a stall in any variant is never averaged away. Pure: no I/O.
+import { SCHEMA_VERSION, type RunReport, type Summary, type VariantResult } from './schema.ts';
+
+export function assembleReport(a: { runId: string; startedAt: string; durationMs: number; scenario: string; variants: VariantResult[]; toolVersion: string; seed: RunReport['seed'] }): RunReport {
+  const first = a.variants[0];
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    runId: a.runId,
+    tool: { name: 'rehearse', version: a.toolVersion },
+    startedAt: a.startedAt,
+    durationMs: a.durationMs,
+    scenario: a.scenario,
+    summary: overallSummary(a.variants),
+    steps: first?.steps ?? [],
+    timeline: first?.timeline ?? [],
+    variants: a.variants,
+    seed: a.seed,
+  };
+}
+
+/** Worst of every variant: a stall in any variant is never averaged away. */
+function overallSummary(variants: VariantResult[]): Summary {
+  if (variants.length === 1) return variants[0]!.summary;
+  const worstStall = variants.map((v) => v.summary).reduce<Summary | null>((a, s) => (!a || s.longestStallMs > a.longestStallMs ? s : a), null);
+  const errorsBySqlstate: Record<string, number> = {};
+  for (const v of variants) for (const [k, n] of Object.entries(v.summary.errorsBySqlstate)) errorsBySqlstate[k] = (errorsBySqlstate[k] ?? 0) + n;
+  const failed = variants.find((v) => v.summary.failedStep);
+  return {
+    verdict: variants.length > 0 && variants.every((v) => v.summary.verdict === 'pass') ? 'pass' : 'fail',
+    completed: variants.length > 0 && variants.every((v) => v.summary.completed),
+    longestStallMs: worstStall?.longestStallMs ?? 0,
+    longestStall: worstStall?.longestStall ?? null,
+    maxLatencyMs: Math.max(0, ...variants.map((v) => v.summary.maxLatencyMs)),
+    errorRate: Math.max(0, ...variants.map((v) => v.summary.errorRate)),
+    maxLockWaiters: Math.max(0, ...variants.map((v) => v.summary.maxLockWaiters)),
+    requests: variants.reduce((s, v) => s + v.summary.requests, 0),
+    errorsBySqlstate,
+    budgets: variants.flatMap((v) => v.summary.budgets.map((b) => ({ ...b, variant: v.variant }))),
+    failedStep: failed ? `${failed.variant}/${failed.summary.failedStep}` : null,
+  };
+}

@@ -1,0 +1,50 @@
+// Raw measurements: what the load driver, the lock sampler and the app fleet record while a
+// variant runs. They are the inputs of the result model (build-result.ts); nothing here does I/O.
+
+export type Outcome = 'ok' | 'non2xx' | 'error' | 'timeout' | 'unfinished' | 'dropped';
+
+/**
+ * Everything known about one request. Times are on the run's monotonic clock (harness/clock.ts).
+ * Latency is endMs - scheduledMs: measured from the *scheduled* start (no coordinated omission).
+ */
+export interface RequestRecord {
+  route: string;
+  target: string | null; // LoadTarget.id, null if dropped before dispatch
+  scheduledMs: number;
+  sentMs: number; // when it was actually dispatched (= scheduledMs for the closed model)
+  endMs: number; // response, error, timeout, or run end for 'unfinished'
+  status: number; // HTTP status, 0 when none
+  outcome: Outcome;
+  /** SQLSTATE reported by the app in a 5xx body ({ sqlstate }), when present. */
+  sqlstate?: string;
+  /**
+   * Open model only: when the request got a connection and was written; null if it never did.
+   * wireMs - sentMs is time queued inside the load driver (all connectionsPerTarget busy), which
+   * the app did not cause. Undefined for the closed model (one connection per request in flight).
+   */
+  wireMs?: number | null;
+  /** Transport error code (e.g. ECONNREFUSED, UND_ERR_SOCKET) when outcome is 'error'. */
+  errorCode?: string;
+}
+
+export interface Waiter {
+  pid: number;
+  application: string;
+  mode: string | null;
+  relation: string | null;
+  blockers: number[];
+  /** How long it has waited, from pg_locks.waitstart, at sample time. */
+  waitingMs: number | null;
+  query: string;
+}
+
+export interface LockSample {
+  t: number; // monotonic ms at the time the sample's result arrived
+  waiters: Waiter[];
+}
+
+export interface PoolSample {
+  t: number; // monotonic ms
+  instance: string;
+  poolWaiting: number;
+}
