@@ -1,6 +1,7 @@
 // The public scenario API. `defineScenario` is an identity function: it costs nothing at run
 // time and gives scenario authors full type inference (like vitest's defineConfig).
-import type { DataAccess } from '../sample-app/data-access.ts';
+import type { AppSpec } from './app/types.ts';
+import type { DatasetSource } from './dataset/types.ts';
 import type { Budgets } from './model/schema.ts';
 
 interface StepBase {
@@ -66,12 +67,13 @@ export interface Variant {
 export interface ScenarioDefinition {
   name: string;
   description: string;
-  app: {
-    /** The version running before the first step. */
-    initialVersion: string;
-    /** Data-access overrides per app version, layered over the sample app's baseline queries. */
-    versions: Record<string, Partial<DataAccess>>;
-  };
+  /**
+   * The app under test and its versions, e.g. `sampleApp({ initialVersion, versions })` from
+   * sample-app/. `initialVersion` runs before the first step; deploy steps name the others.
+   */
+  app: AppSpec;
+  /** What to seed before the variants; defaults to the app's own dataset. */
+  dataset?: DatasetSource;
   variants: Record<string, Variant>;
   /** Budgets that decide each variant's verdict; defaults in report/budgets.ts. */
   budgets?: Partial<Budgets>;

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchDatabase, type ScratchDatabase } from '../harness/seed/scratch-db.ts';
-import { seedDatabase } from '../harness/seed/seed.ts';
+import { seedDatabase } from './dataset/seed.ts';
 import { build } from './build-app.ts';
 import { baselineDataAccess, withOverrides } from './data-access.ts';
 

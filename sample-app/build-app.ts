@@ -2,6 +2,7 @@
 // can inject() and the server entry can run it as its own process.
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
+import { installDbErrorHandler, type AppStats } from '../harness/app/db-errors.ts';
 import type { DataAccess } from './data-access.ts';
 
 // bigint ids and balances arrive as strings by default; numbers keep the JSON API stable
@@ -13,11 +14,6 @@ export interface AppVersion {
   data: DataAccess;
 }
 
-export interface AppStats {
-  /** Requests that failed on a database error, by SQLSTATE. */
-  sqlstates: Record<string, number>;
-}
-
 export interface BuildOptions {
   version: AppVersion;
   pool: pg.Pool;
@@ -27,22 +23,9 @@ export interface BuildOptions {
 const idParam = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
 
 export function build({ version, pool, logger = false }: BuildOptions): FastifyInstance & { stats: AppStats } {
-  const app = Fastify({ logger }) as unknown as FastifyInstance & { stats: AppStats };
-  const data = version.data;
-  app.decorate('stats', { sqlstates: {} } as AppStats);
-
   // A DB error is a 5xx whose body carries the SQLSTATE, so the load driver can count it.
-  app.setErrorHandler((error, _req, reply) => {
-    const err = error as Error & { code?: unknown; statusCode?: number };
-    // pg errors carry a 5-character SQLSTATE in `code`; fastify's own codes start with FST_.
-    const sqlstate = typeof err.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code) ? err.code : undefined;
-    if (sqlstate) {
-      app.stats.sqlstates[sqlstate] = (app.stats.sqlstates[sqlstate] ?? 0) + 1;
-      return reply.code(500).send({ error: 'database error', sqlstate, message: err.message });
-    }
-    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    return reply.code(status).send({ error: err.message });
-  });
+  const app = installDbErrorHandler(Fastify({ logger }));
+  const data = version.data;
 
   app.get('/health', async () => ({ ok: true, version: version.name }));
 

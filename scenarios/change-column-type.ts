@@ -1,5 +1,6 @@
 // users.balance int → bigint, rehearsed two ways on identical data and load.
 import { defineScenario } from '../harness/scenario.ts';
+import { sampleApp } from '../sample-app/app.ts';
 import type { DataAccess, User } from '../sample-app/data-access.ts';
 
 const USER_COLS = 'id, email, full_name, balance, created_at';
@@ -37,7 +38,7 @@ const newReads: Partial<DataAccess> = {
 export default defineScenario({
   name: 'change-column-type',
   description: 'Widen users.balance from int to bigint on a hot table.',
-  app: {
+  app: sampleApp({
     initialVersion: 'old',
     versions: {
       old: {},
@@ -62,7 +63,7 @@ export default defineScenario({
         },
       },
     },
-  },
+  }),
   variants: {
     naive: {
       description: 'One ALTER COLUMN … TYPE bigint: ACCESS EXCLUSIVE for the whole table rewrite.',

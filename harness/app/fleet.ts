@@ -1,19 +1,21 @@
-// Runs the sample-app instances as child processes and acts as the load balancer: only healthy
-// instances are in rotation. A rolling deploy starts a new instance, waits for /health, puts it in
+// Runs the app under test's instances as child processes and acts as the load balancer: only
+// healthy instances are in rotation. A rolling deploy starts a new instance, waits for /health, puts it in
 // rotation, then takes an old one out, waits until the load driver has nothing in flight to it
 // (like a balancer's connection draining) and only then stops it. So deploy errors can only come
-// from the schema and the code, never from traffic sent to a stopping process.
+// from the schema and the code, never from traffic sent to a stopping process. An instance that
+// dies on its own leaves rotation at once and is reported as an event; the run goes on.
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { RehearseError } from '../errors.ts';
 import { registerCleanup } from '../cleanup.ts';
 import { now, sleep } from '../clock.ts';
 import type { Balancer, LoadTarget } from '../load/types.ts';
 import type { PoolSample } from '../model/records.ts';
+import { INSTANCE_ENV, type InstanceConfig } from './instance.ts';
+import type { AppSettings, AppUnderTest } from './types.ts';
 
 
-const SERVER_ENTRY = fileURLToPath(new URL('../../sample-app/server.ts', import.meta.url));
 // By absolute URL: `--import tsx` would resolve from the user's cwd, not from this package.
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const START_TIMEOUT_MS = 30_000;
@@ -27,11 +29,13 @@ export interface Instance extends LoadTarget {
 }
 
 export interface FleetOptions {
-  scenarioFile: string;
+  app: AppUnderTest;
   databaseUrl: string;
   instances: number;
-  poolSize?: number;
+  settings: AppSettings;
   onLog?: (line: string) => void;
+  /** An instance exited without being asked to (crash, OOM, SIGKILL). */
+  onInstanceExit?: (e: { instance: string; version: string; code: number | null; signal: string | null; t: number }) => void;
 }
 
 export interface DeployEvent {
@@ -99,11 +103,13 @@ export class AppFleet implements Balancer {
 
   private async spawnInstance(version: string): Promise<Instance> {
     const id = `app-${++this.seq}`;
-    const child = fork(
-      SERVER_ENTRY,
-      ['--scenario', this.opts.scenarioFile, '--version', version, '--db', this.opts.databaseUrl, '--pool', String(this.opts.poolSize ?? 10), '--instance', id],
-      { execArgv: ['--import', TSX_LOADER], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
-    );
+    const { entry, args } = this.opts.app.instanceCommand(version);
+    const config: InstanceConfig = { instanceId: id, version, databaseUrl: this.opts.databaseUrl, settings: this.opts.settings };
+    const child = fork(entry, args, {
+      execArgv: ['--import', TSX_LOADER],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env, [INSTANCE_ENV]: JSON.stringify(config) },
+    });
     const log = (b: Buffer) => b.toString().split('\n').filter(Boolean).forEach((l) => this.opts.onLog?.(`[${id}] ${l}`));
     child.stdout!.on('data', log);
     child.stderr!.on('data', log);
@@ -140,6 +146,13 @@ export class AppFleet implements Balancer {
     });
     instance.origin = `http://127.0.0.1:${port}`;
     this.all.add(instance);
+    child.once('exit', (code, signal) => {
+      // Still ours and not being stopped: it died. Take it out of rotation so no user is sent to it.
+      if (!this.all.has(instance)) return;
+      this.rotation = this.rotation.filter((i) => i !== instance);
+      this.retire(instance);
+      this.opts.onInstanceExit?.({ instance: id, version, code, signal, t: now() });
+    });
     await this.waitHealthy(instance);
     return instance;
   }
@@ -158,11 +171,16 @@ export class AppFleet implements Balancer {
     throw new RehearseError('REH_APP_START_FAILED', `app instance ${instance.id} never became healthy`);
   }
 
-  private async stopInstance(instance: Instance): Promise<void> {
-    if (!this.all.delete(instance)) return;
-    // Its pool is gone: it no longer adds to the fleet's waiting count.
+  /** Forget an instance: its pool no longer adds to the fleet's waiting count; keep its SQLSTATE counts. */
+  private retire(instance: Instance): boolean {
+    if (!this.all.delete(instance)) return false;
     this.poolSamples.push({ t: now(), instance: instance.id, poolWaiting: 0 });
     for (const [k, v] of Object.entries(instance.sqlstates)) this.retiredSqlstates[k] = (this.retiredSqlstates[k] ?? 0) + v;
+    return true;
+  }
+
+  private async stopInstance(instance: Instance): Promise<void> {
+    if (!this.retire(instance)) return;
     const { child } = instance;
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));

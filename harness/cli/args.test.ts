@@ -13,14 +13,20 @@ const codeOf = (fn: () => unknown) => {
 describe('parseCli', () => {
   it('should default to the change-column-type scenario at 1M rows, open model, 2 instances', () => {
     const o = parseCli([]);
-    expect(o).toMatchObject({ scenario: 'change-column-type', rows: 1_000_000, load: 'open', instances: 2, variants: [], failOnBreach: false });
+    expect(o).toMatchObject({ scenario: 'change-column-type', rows: { tables: {} }, load: 'open', instances: 2, poolSize: 10, appLockTimeoutMs: null, variants: [], failOnBreach: false });
   });
 
   it('should accept readable numbers and repeated variants', () => {
     const o = parseCli(['x', '--rows', '10,000,000', '--variant', 'naive', '--variant', 'expand-contract', '--rate', '500']);
-    expect(o.rows).toBe(10_000_000);
+    expect(o.rows).toEqual({ default: 10_000_000, tables: {} });
     expect(o.variants).toEqual(['naive', 'expand-contract']);
     expect(o.rate).toBe(500);
+  });
+
+  it('should read --rows as exact counts per table, numbers with thousands separators included', () => {
+    expect(parseCli(['--rows', 'users=1,000,000,orders=20_000_000,"Booking"=5']).rows).toEqual({ tables: { users: 1_000_000, orders: 20_000_000, '"Booking"': 5 } });
+    expect(codeOf(() => parseCli(['--rows', 'users=lots']))).toBe('REH_CLI_BAD_VALUE');
+    expect(codeOf(() => parseCli(['--rows', '0']))).toBe('REH_CLI_BAD_VALUE');
   });
 
   it('should reject an unknown flag with REH_CLI_UNKNOWN_FLAG', () => {

@@ -1,44 +1,76 @@
-// CLI flags: parsed strictly, every problem collected and reported together with a code.
+// CLI flags, declared once in a table: the parser, the validation and --help all read it.
+// Every problem is collected and reported together with a code, never guessed around.
 import { parseArgs } from 'node:util';
+import type { RowsSpec } from '../dataset/types.ts';
 import { RehearseError } from '../errors.ts';
 
-export const HELP = `rehearse — rehearse a PostgreSQL schema migration under production-like load
+type Kind = 'string' | 'boolean';
+interface Flag {
+  type: Kind;
+  multiple?: boolean;
+  short?: string;
+  /** Placeholder shown in --help, e.g. "<n>". */
+  arg?: string;
+  help: string;
+  section: 'run' | 'load' | 'app' | 'budgets' | 'output' | 'info';
+}
 
-Usage: rehearse [scenario] [options]
+export const FLAGS = {
+  variant: { type: 'string', multiple: true, arg: '<name>', section: 'run', help: 'variant to run; repeat for several (default: every variant of the scenario)' },
+  rows: { type: 'string', arg: '<n | t=n,…>', section: 'run', help: 'rows to seed: root-table rows (sample: users, default 1000000), or exact counts per table' },
+  seed: { type: 'string', arg: '<n>', section: 'run', help: 'dataset and load seed (default: 1)' },
+  load: { type: 'string', arg: '<open|closed>', section: 'load', help: 'open: fixed arrival rate, latency from scheduled start (default); closed: autocannon connections' },
+  rate: { type: 'string', arg: '<n>', section: 'load', help: 'open-model arrivals per second (default: 40 % of the probed capacity)' },
+  connections: { type: 'string', arg: '<n>', section: 'load', help: 'closed-model connections (default: 32)' },
+  'timeout-ms': { type: 'string', arg: '<n>', section: 'load', help: 'per-request timeout of the load driver (default: 30000)' },
+  'sample-interval-ms': { type: 'string', arg: '<n>', section: 'load', help: 'lock sampler interval (default: 100)' },
+  instances: { type: 'string', arg: '<n>', section: 'app', help: 'app instances behind the balancer (default: 2)' },
+  'pool-size': { type: 'string', arg: '<n>', section: 'app', help: 'pg pool size per app instance (default: 10)' },
+  'app-statement-timeout-ms': { type: 'string', arg: '<n>', section: 'app', help: "statement_timeout of the app's sessions (default: none)" },
+  'app-lock-timeout-ms': { type: 'string', arg: '<n>', section: 'app', help: "lock_timeout of the app's sessions: a blocking migration then shows as errors (default: none)" },
+  'max-stall-ms': { type: 'string', arg: '<n>', section: 'budgets', help: 'budget: longest stall (default: 1000)' },
+  'max-error-rate': { type: 'string', arg: '<x>', section: 'budgets', help: 'budget: error rate, 0..1 (default: 0.001)' },
+  'fail-on-breach': { type: 'boolean', section: 'budgets', help: 'exit with code 3 when a variant breaches its budget' },
+  out: { type: 'string', arg: '<dir>', section: 'output', help: 'where reports go (default: reports)' },
+  list: { type: 'boolean', section: 'info', help: 'list scenarios and their variants' },
+  help: { type: 'boolean', short: 'h', section: 'info', help: 'this help' },
+  version: { type: 'boolean', section: 'info', help: 'print the version' },
+} as const satisfies Record<string, Flag>;
 
-  scenario                 a name in scenarios/ or a path to a scenario file (default: change-column-type)
+const SECTIONS: Record<Flag['section'], string> = { run: 'What to rehearse', load: 'Load', app: 'App under test', budgets: 'Budgets', output: 'Output', info: 'Info' };
 
-Options:
-  --variant <name>         variant to run; repeat for several (default: every variant of the scenario)
-  --rows <n>               users to seed (default: 1000000); orders are ~3 per user
-  --seed <n>               dataset and load seed (default: 1)
-  --load <open|closed>     open model: fixed arrival rate, latency from scheduled start (default)
-                           closed model: autocannon connections, each waits for its response
-  --rate <n>               open-model arrivals per second (default: 40 % of the probed capacity)
-  --connections <n>        closed-model connections (default: 32)
-  --instances <n>          sample-app instances behind the balancer (default: 2)
-  --timeout-ms <n>         per-request timeout (default: 30000)
-  --sample-interval-ms <n> lock sampler interval (default: 100)
-  --max-stall-ms <n>       budget: longest stall (default: 1000)
-  --max-error-rate <x>     budget: error rate, 0..1 (default: 0.001)
-  --fail-on-breach         exit with code 3 when a variant breaches its budget
-  --out <dir>              where reports go (default: reports)
-  --list                   list scenarios and their variants
-  -h, --help               this help
-  --version                print the version
-
-Exit codes: 0 run completed · 1 error · 2 bad input · 3 budget breached (with --fail-on-breach)
-            · 4 a step failed · 130 interrupted`;
+export const HELP = (() => {
+  const lines = [
+    'rehearse — rehearse a PostgreSQL schema migration under production-like load',
+    '',
+    'Usage: rehearse [scenario] [options]',
+    '',
+    '  scenario                 a name in scenarios/ or a path to a scenario file (default: change-column-type)',
+  ];
+  for (const [section, title] of Object.entries(SECTIONS)) {
+    lines.push('', `${title}:`);
+    for (const [name, f] of Object.entries(FLAGS) as [string, Flag][]) {
+      if (f.section !== section) continue;
+      const left = `${f.short ? `-${f.short}, ` : ''}--${name}${f.arg ? ` ${f.arg}` : ''}`;
+      lines.push(`  ${left.padEnd(30)} ${f.help}`);
+    }
+  }
+  lines.push('', 'Exit codes: 0 run completed · 1 error · 2 bad input · 3 budget breached (with --fail-on-breach)', '            · 4 a step failed · 130 interrupted');
+  return lines.join('\n');
+})();
 
 export interface CliOptions {
   scenario: string;
   variants: string[];
-  rows: number;
+  rows: RowsSpec;
   seed: number;
   load: 'open' | 'closed';
   rate?: number;
   connections: number;
   instances: number;
+  poolSize: number;
+  appStatementTimeoutMs: number | null;
+  appLockTimeoutMs: number | null;
   timeoutMs: number;
   sampleIntervalMs: number;
   maxStallMs?: number;
@@ -50,29 +82,13 @@ export interface CliOptions {
   version: boolean;
 }
 
-const OPTIONS = {
-  variant: { type: 'string', multiple: true },
-  rows: { type: 'string' },
-  seed: { type: 'string' },
-  load: { type: 'string' },
-  rate: { type: 'string' },
-  connections: { type: 'string' },
-  instances: { type: 'string' },
-  'timeout-ms': { type: 'string' },
-  'sample-interval-ms': { type: 'string' },
-  'max-stall-ms': { type: 'string' },
-  'max-error-rate': { type: 'string' },
-  'fail-on-breach': { type: 'boolean' },
-  out: { type: 'string' },
-  list: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean' },
-} as const;
+/** Integers are written "1000000", "1,000,000", "1_000_000" or "1e6"; anything else is a problem. */
+const INTEGER = /^[+]?(\d{1,3}(,\d{3})+|\d+(_\d+)*|\d+(\.\d+)?e\d+)$/i;
 
 export function parseCli(argv: string[]): CliOptions {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true });
   } catch (cause) {
     const code = (cause as { code?: string }).code;
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
@@ -82,20 +98,22 @@ export function parseCli(argv: string[]): CliOptions {
   }
   const v = parsed.values;
   const problems: string[] = [];
-  // "1e6", "1_000_000" and "1,000,000" are accepted; anything else is reported, never guessed.
-  const int = (name: string, raw: string | undefined, def: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined => {
-    if (raw === undefined) return def;
-    const n = Number(raw.replace(/[_,]/g, ''));
-    if (!Number.isInteger(n) || n < min || n > max) {
+  const int = (name: string, raw: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined => {
+    if (raw === undefined) return undefined;
+    const n = INTEGER.test(raw.trim()) ? Number(raw.trim().replace(/[_,+]/g, '')) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
       problems.push(`--${name} must be an integer between ${min} and ${max}, got "${raw}"`);
-      return def;
+      return undefined;
     }
     return n;
   };
   const num = (name: string, raw: string | undefined, min: number, max: number): number | undefined => {
     if (raw === undefined) return undefined;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < min || n > max) problems.push(`--${name} must be a number between ${min} and ${max}, got "${raw}"`);
+    const n = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw.trim()) ? Number(raw) : NaN;
+    if (!Number.isFinite(n) || n < min || n > max) {
+      problems.push(`--${name} must be a number between ${min} and ${max}, got "${raw}"`);
+      return undefined;
+    }
     return n;
   };
   const load = v.load ?? 'open';
@@ -104,15 +122,18 @@ export function parseCli(argv: string[]): CliOptions {
   const opts: CliOptions = {
     scenario: parsed.positionals[0] ?? 'change-column-type',
     variants: v.variant ?? [],
-    rows: int('rows', v.rows, 1_000_000, 1, 2_000_000_000)!,
-    seed: int('seed', v.seed, 1, 0, 2 ** 31 - 1)!,
+    rows: parseRows(v.rows, problems),
+    seed: int('seed', v.seed, 0, 2 ** 32 - 1) ?? 1,
     load: load as 'open' | 'closed',
-    rate: int('rate', v.rate, undefined, 1, 1_000_000),
-    connections: int('connections', v.connections, 32, 1, 10_000)!,
-    instances: int('instances', v.instances, 2, 1, 64)!,
-    timeoutMs: int('timeout-ms', v['timeout-ms'], 30_000, 1)!,
-    sampleIntervalMs: int('sample-interval-ms', v['sample-interval-ms'], 100, 10, 60_000)!,
-    maxStallMs: int('max-stall-ms', v['max-stall-ms'], undefined, 1),
+    rate: int('rate', v.rate, 1, 1_000_000),
+    connections: int('connections', v.connections, 1, 10_000) ?? 32,
+    instances: int('instances', v.instances, 1, 64) ?? 2,
+    poolSize: int('pool-size', v['pool-size'], 1, 1000) ?? 10,
+    appStatementTimeoutMs: int('app-statement-timeout-ms', v['app-statement-timeout-ms'], 1) ?? null,
+    appLockTimeoutMs: int('app-lock-timeout-ms', v['app-lock-timeout-ms'], 1) ?? null,
+    timeoutMs: int('timeout-ms', v['timeout-ms'], 1) ?? 30_000,
+    sampleIntervalMs: int('sample-interval-ms', v['sample-interval-ms'], 10, 60_000) ?? 100,
+    maxStallMs: int('max-stall-ms', v['max-stall-ms'], 1),
     maxErrorRate: num('max-error-rate', v['max-error-rate'], 0, 1),
     failOnBreach: v['fail-on-breach'] ?? false,
     out: v.out ?? 'reports',
@@ -122,4 +143,17 @@ export function parseCli(argv: string[]): CliOptions {
   };
   if (problems.length) throw new RehearseError('REH_CLI_BAD_VALUE', problems.join('; '));
   return opts;
+
+  function parseRows(raw: string | undefined, out: string[]): RowsSpec {
+    if (raw === undefined) return { tables: {} };
+    if (!raw.includes('=')) return { default: int('rows', raw, 1, 2_000_000_000), tables: {} };
+    const tables: Record<string, number> = {};
+    for (const part of raw.split(/,(?=[^,=]+=)/)) {
+      const m = /^\s*([^=\s]+)\s*=\s*(.+)$/.exec(part);
+      const n = m ? int(`rows ${m[1]}`, m[2], 0, 2_000_000_000) : undefined;
+      if (!m) out.push(`--rows must be a number or table=N pairs separated by commas, got "${part}"`);
+      else if (n !== undefined) tables[m[1]!] = n;
+    }
+    return { tables };
+  }
 }

@@ -43,7 +43,7 @@ describe('rehearse CLI', () => {
 
   it('should exit 3 with --fail-on-breach when a variant breaches its budget, after writing the report', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'rehearse-cli-out-'));
-    const scenario = fileURLToPath(new URL('../testing/scenarios/hold-lock.ts', import.meta.url));
+    const scenario = fileURLToPath(new URL('../../scenarios/testing/hold-lock.ts', import.meta.url));
     const r = spawnSync(process.execPath, [BIN, scenario, '--variant', 'hold', '--rows', '5000', '--rate', '100', '--fail-on-breach', '--out', out], { encoding: 'utf8', timeout: 120_000 });
     expect(r.status).toBe(3);
     const report = JSON.parse(readFileSync(path.join(out, 'latest', 'report.json'), 'utf8'));
@@ -54,7 +54,7 @@ describe('rehearse CLI', () => {
 
   it('should exit 4 when a step fails, and still write a report that says what failed', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'rehearse-cli-out-'));
-    const scenario = fileURLToPath(new URL('../testing/scenarios/hold-lock.ts', import.meta.url));
+    const scenario = fileURLToPath(new URL('../../scenarios/testing/hold-lock.ts', import.meta.url));
     const r = spawnSync(process.execPath, [BIN, scenario, '--variant', 'fails', '--rows', '3000', '--rate', '50', '--out', out], { encoding: 'utf8', timeout: 120_000 });
     expect(r.status).toBe(4);
     const report = JSON.parse(readFileSync(path.join(out, 'latest', 'report.json'), 'utf8'));

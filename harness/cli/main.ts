@@ -1,13 +1,14 @@
-// The `rehearse` command: parse flags, load the scenario, run it, print the summary, exit with
-// a code CI can act on. Ctrl-C stops the run, still writes the partial report, and cleans up.
+// The `rehearse` command: parse flags, hand them to the harness, print the summary, exit with a
+// code CI can act on. Ctrl-C stops the run, still writes the partial report, and cleans up.
 import { readFileSync } from 'node:fs';
 import { RehearseError } from '../errors.ts';
 import { installSignalCleanup, runAllCleanups } from '../cleanup.ts';
+import { listScenarioNames, loadScenario, resolveScenarioFile } from '../plan/load-scenario.ts';
+import { planScenarioRun } from '../plan/plan-run.ts';
 import { formatConsoleSummary } from '../report/format-console.ts';
 import { rehearse } from '../runner/rehearse.ts';
-import { HELP, parseCli } from './args.ts';
-import { listScenarioNames, loadScenario, resolveScenarioFile } from './scenarios.ts';
 import { createSeedProgress } from '../seed/progress.ts';
+import { HELP, parseCli } from './args.ts';
 
 export const EXIT = { ok: 0, error: 1, badInput: 2, budgetBreached: 3, stepFailed: 4, interrupted: 130 } as const;
 
@@ -25,11 +26,7 @@ async function main(argv: string[]): Promise<number> {
     }
     return EXIT.ok;
   }
-  const scenarioFile = resolveScenarioFile(opts.scenario);
-  const scenario = await loadScenario(scenarioFile);
-  const known = Object.keys(scenario.variants);
-  const unknown = opts.variants.filter((v) => !known.includes(v));
-  if (unknown.length) throw new RehearseError('REH_CLI_UNKNOWN_VARIANT', `unknown variant ${unknown.map((v) => `"${v}"`).join(', ')} for ${scenario.name} (known: ${known.join(', ')})`);
+  const plan = await planScenarioRun(opts);
 
   const abort = new AbortController();
   let finished: Promise<unknown> = Promise.resolve();
@@ -40,10 +37,12 @@ async function main(argv: string[]): Promise<number> {
   });
 
   const run = rehearse({
-    scenario, scenarioFile, variants: opts.variants.length ? opts.variants : known,
+    ...plan,
     rows: opts.rows, seed: opts.seed,
     load: { model: opts.load, rate: opts.rate, connections: opts.connections, timeoutMs: opts.timeoutMs, capacityFraction: 0.4 },
-    instances: opts.instances, sampleIntervalMs: opts.sampleIntervalMs,
+    instances: opts.instances,
+    appSettings: { poolSize: opts.poolSize, statementTimeoutMs: opts.appStatementTimeoutMs, lockTimeoutMs: opts.appLockTimeoutMs },
+    sampleIntervalMs: opts.sampleIntervalMs,
     budgets: { ...(opts.maxStallMs !== undefined ? { maxStallMs: opts.maxStallMs } : {}), ...(opts.maxErrorRate !== undefined ? { maxErrorRate: opts.maxErrorRate } : {}) },
     outDir: opts.out, log: (l) => console.log(l), onSeedProgress: createSeedProgress(), signal: abort.signal, toolVersion: VERSION,
   });
@@ -66,7 +65,7 @@ main(process.argv.slice(2))
     await runAllCleanups();
     if (err instanceof RehearseError) {
       console.error(err.format());
-      process.exit(err.code.startsWith('REH_CLI_') || err.code === 'REH_SCENARIO_INVALID' ? EXIT.badInput : EXIT.error);
+      process.exit(err.code.startsWith('REH_CLI_') || err.code === 'REH_SCENARIO_INVALID' ? EXIT.badInput : err.code === 'REH_INTERRUPTED' ? EXIT.interrupted : EXIT.error);
     }
     console.error(err);
     process.exit(EXIT.error);

@@ -1,6 +1,7 @@
-// The run result: the single source from which HTML (and later JUnit/Markdown) is rendered.
-// Field names here are a public contract read by CI and other tools. Add fields; never rename.
-export const SCHEMA_VERSION = 1;
+// The run result: the single source from which every output (HTML, console, …) is rendered.
+// Field names here are a public contract read by CI and other tools: add fields freely; a rename
+// or removal bumps SCHEMA_VERSION and is listed in docs/report-schema.md.
+export const SCHEMA_VERSION = 2;
 
 export type Verdict = 'pass' | 'fail';
 export type StepKind = 'sql' | 'deploy' | 'backfill' | 'verify' | 'pause';
@@ -151,6 +152,32 @@ export interface LoadInfo {
   timeoutMs: number;
 }
 
+/** App settings that change a rehearsal's outcome. */
+export interface AppSettings {
+  /** pg pool size per instance. */
+  poolSize: number;
+  /** statement_timeout of the app's sessions in ms; null leaves the server default (none). */
+  statementTimeoutMs: number | null;
+  /** lock_timeout of the app's sessions in ms; with one, a blocking migration shows as errors instead of stalls. */
+  lockTimeoutMs: number | null;
+}
+
+/** Something that happened during a variant, for the timeline (an instance died, a fault was injected…). */
+export interface RunEvent {
+  kind: string; // e.g. 'instance-exit'
+  atMs: number; // run-relative
+  endMs?: number; // for events with a duration (drawn as a band)
+  label: string;
+  details?: Record<string, unknown>;
+}
+
+export interface DatasetInfo {
+  description: string;
+  seed: number;
+  /** Rows per table, as loaded. */
+  tables: Record<string, number>;
+}
+
 export interface VariantResult {
   schemaVersion: number;
   scenario: string;
@@ -159,13 +186,15 @@ export interface VariantResult {
   startedAt: string; // ISO
   durationMs: number;
   postgres: { provider: string; version: string };
-  dataset: { users: number; orders: number; seed: number };
+  dataset: DatasetInfo;
+  app: { name: string; initialVersion: string; settings: AppSettings };
   load: LoadInfo;
   summary: Summary;
   steps: StepResult[];
   timeline: TimelinePoint[];
   stalls: Stall[];
   lockWaits: LockWaitEvent[];
+  events: RunEvent[];
   observer: { intervalMs: number; samples: number; lockWaitResolutionMs: number };
   /** What the harness could not measure in this run, in words. */
   notMeasured: string[];
@@ -183,5 +212,5 @@ export interface RunReport {
   steps: StepResult[]; // of the first variant, for single-variant readers
   timeline: TimelinePoint[]; // of the first variant
   variants: VariantResult[];
-  seed: { rows: number; orders: number; seconds: number; rowsPerSec: number; reused: boolean } | null;
+  seed: { tables: Record<string, number>; seconds: number; rowsPerSec: number; reused: boolean; notes: string[] } | null;
 }

@@ -63,6 +63,17 @@ const mixText = (v: VariantResult): string => {
   return entries.map(([route, w]) => `${route} ${total > 0 ? Math.round((w / total) * 100) : 0}%`).join(', ') || '—';
 };
 
+/** The largest tables first: "users 1,000,000, orders 3,001,234 (+3 more tables)". */
+const tablesText = (tables: Record<string, number>, shown = 4): string => {
+  const sorted = Object.entries(tables).sort((a, b) => b[1] - a[1]);
+  const head = sorted.slice(0, shown).map(([t, n]) => `${t} ${fmtCount(n)}`).join(', ');
+  return sorted.length > shown ? `${head} (+${sorted.length - shown} more tables)` : head || 'no tables';
+};
+
+const ms = (v: number | null): string => (v === null ? 'none' : `${fmtCount(v)} ms`);
+const appText = (v: VariantResult): string =>
+  v.app ? `${v.app.name}, pool ${v.app.settings.poolSize} per instance, statement_timeout ${ms(v.app.settings.statementTimeoutMs)}, lock_timeout ${ms(v.app.settings.lockTimeoutMs)}` : '—';
+
 const meta = (label: string, value: string): string => `<div><dt>${e(label)}</dt><dd>${e(value)}</dd></div>`;
 
 const renderHeader = (r: RunReport): string => {
@@ -76,10 +87,12 @@ ${meta('started', fmtDate(r.startedAt))}
 ${meta('total duration', fmtDuration(r.durationMs))}
 ${meta('variants', vs.map((v) => v.variant).join(', ') || '—')}
 ${meta('postgres', perVariant(vs, (v) => `${v.postgres.version} (${v.postgres.provider})`))}
-${meta('dataset', perVariant(vs, (v) => `${fmtCount(v.dataset.users)} users, ${fmtCount(v.dataset.orders)} orders, seed ${v.dataset.seed}`))}
+${meta('dataset', perVariant(vs, (v) => `${v.dataset.description}: ${tablesText(v.dataset.tables)}, seed ${v.dataset.seed}`))}
+${meta('app', perVariant(vs, appText))}
 ${meta('load', perVariant(vs, loadText))}
 ${meta('route mix', perVariant(vs, mixText))}
-${r.seed ? meta('seeding', `${fmtCount(r.seed.rows)} users + ${fmtCount(r.seed.orders)} orders in ${r.seed.seconds.toFixed(1)} s, ${fmtCount(r.seed.rowsPerSec)} rows/s${r.seed.reused ? ' (reused)' : ''}`) : ''}
+${r.seed ? meta('seeding', `${fmtCount(Object.values(r.seed.tables).reduce((a, b) => a + b, 0))} rows in ${r.seed.seconds.toFixed(1)} s, ${fmtCount(r.seed.rowsPerSec)} rows/s${r.seed.reused ? ' (reused)' : ''}`) : ''}
+${(r.seed?.notes ?? []).map((n) => meta('seeding note', n)).join('\n')}
 ${meta('tool', `${r.tool.name} ${r.tool.version}, schema v${r.schemaVersion}`)}
 </dl>
 ${warnings.length ? `<div class="note alarm"><b>This report is inconsistent:</b><ul>${warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul></div>` : ''}

@@ -8,6 +8,8 @@ import type { LockHeld, StatementTrace } from '../model/schema.ts';
 import type { BackfillStep } from '../scenario.ts';
 import { StepFailure, type StepContext, type StepOutcome } from './step-context.ts';
 import { tracedQuery } from './traced-query.ts';
+import type { StepKind } from './step-kinds.ts';
+import { IDENTIFIER } from './sql-validation.ts';
 
 export function batchSql(step: BackfillStep): string {
   const key = step.key ?? 'id';
@@ -77,3 +79,17 @@ export async function runBackfillStep(step: BackfillStep, ctx: StepContext): Pro
   t.rewrote = t.rewrittenRelations.length > 0;
   return { statements: [t], details: details() };
 }
+
+export const backfillStep: StepKind<BackfillStep> = {
+  kind: 'backfill',
+  validate(step) {
+    const out: string[] = [];
+    if (!IDENTIFIER.test(step.table ?? '')) out.push('table must be an identifier');
+    if (step.key !== undefined && !IDENTIFIER.test(step.key)) out.push('key must be an identifier');
+    if (!step.set) out.push('set (the SET clause) is required');
+    if (step.batchSize !== undefined && !(Number.isInteger(step.batchSize) && step.batchSize > 0)) out.push('batchSize must be a positive integer');
+    if (step.delayMs !== undefined && !(step.delayMs >= 0)) out.push('delayMs must be ≥ 0');
+    return out;
+  },
+  run: runBackfillStep,
+};

@@ -2,6 +2,7 @@
 import type { DeployStep } from '../scenario.ts';
 import type { DeployEvent } from '../app/fleet.ts';
 import type { StepContext, StepOutcome } from './step-context.ts';
+import type { StepKind } from './step-kinds.ts';
 
 export async function runDeployStep(step: DeployStep, ctx: StepContext): Promise<StepOutcome> {
   const from = [...new Set(ctx.fleet.versions())];
@@ -12,3 +13,9 @@ export async function runDeployStep(step: DeployStep, ctx: StepContext): Promise
   });
   return { statements: [], details: { from, to: step.version, events } };
 }
+
+export const deployStep: StepKind<DeployStep> = {
+  kind: 'deploy',
+  validate: (step, ctx) => (ctx.versions.includes(step.version) ? [] : [`version "${step.version}" is not one of app.versions (${ctx.versions.join(', ')})`]),
+  run: runDeployStep,
+};

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../model/schema.ts';
 import { rehearseForTest } from '../testing/run-for-test.ts';
 
-const scenario = fileURLToPath(new URL('../testing/scenarios/hold-lock.ts', import.meta.url));
+const scenario = fileURLToPath(new URL('../../scenarios/testing/hold-lock.ts', import.meta.url));
 let report: RunReport;
 let paths: { json: string; html: string };
 
@@ -55,6 +55,6 @@ describe('ground truth: ACCESS EXCLUSIVE held for 2 s', () => {
   it('should write report.json and report.html', () => {
     expect(existsSync(paths.json)).toBe(true);
     expect(existsSync(paths.html)).toBe(true);
-    expect(report.schemaVersion).toBe(1);
+    expect(report.schemaVersion).toBe(2);
   });
 });

@@ -1,35 +1,37 @@
-// The whole job: provision Postgres, seed once, probe capacity, rehearse each variant on a fresh
-// copy of the seeded database under the same load, and write the report. Always cleans up.
+// The whole job: provision Postgres, seed once, build the app under test, probe capacity,
+// rehearse each variant on a fresh copy of the seeded database under the same load, and write
+// the report. Always cleans up.
 import { randomBytes } from 'node:crypto';
 import { AppFleet } from '../app/fleet.ts';
+import { DEFAULT_APP_SETTINGS, type AppUnderTest } from '../app/types.ts';
 import { now } from '../clock.ts';
+import type { DatasetSource, RowsSpec, SeedProgress } from '../dataset/types.ts';
 import { probeCapacity } from '../load/capacity-probe.ts';
+import { assembleReport } from '../model/assemble-report.ts';
+import { DEFAULT_BUDGETS } from '../model/budgets.ts';
+import type { AppSettings, Budgets, DatasetInfo, RunReport, VariantResult } from '../model/schema.ts';
 import { startEmbeddedPostgres } from '../postgres/embedded.ts';
 import { cloneDatabase, createDatabase, dropDatabase } from '../postgres/databases.ts';
 import type { PostgresHandle } from '../postgres/provider.ts';
-import { DEFAULT_BUDGETS } from '../model/budgets.ts';
-import { assembleReport } from '../model/assemble-report.ts';
-import type { Budgets, RunReport, VariantResult } from '../model/schema.ts';
 import { writeReport } from '../report/write-report.ts';
 import type { ScenarioDefinition } from '../scenario.ts';
-import { seedDatabase } from '../seed/seed.ts';
-import { DEFAULT_MIX } from '../../sample-app/load-mix.ts';
 import { runVariant, type LoadPlan } from './run-variant.ts';
-import { sampleMixFor } from './sample-targets.ts';
 
 export interface RehearseOptions {
   scenario: ScenarioDefinition;
-  scenarioFile: string;
+  /** The file the scenario came from; null for a scenario built from flags (own migrations). */
+  scenarioFile: string | null;
   variants: string[];
-  rows: number;
+  rows: RowsSpec;
   seed: number;
   load: { model: 'open' | 'closed'; rate?: number; connections: number; timeoutMs: number; capacityFraction: number };
   instances: number;
+  appSettings?: Partial<AppSettings>;
   sampleIntervalMs: number;
   budgets?: Partial<Budgets>;
   outDir: string;
   log: (line: string) => void;
-  onSeedProgress?: (p: { phase: string; table?: string; rows: number; total: number; rowsPerSec: number }) => void;
+  onSeedProgress?: (p: SeedProgress) => void;
   signal: AbortSignal;
   /** For tests: reuse a running server instead of starting one. */
   postgres?: PostgresHandle;
@@ -43,25 +45,29 @@ export async function rehearse(o: RehearseOptions): Promise<{ report: RunReport;
   const startedAt = new Date().toISOString();
   const runId = `${startedAt.replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')}-${o.scenario.name}-${randomBytes(2).toString('hex')}`;
   const budgets: Budgets = { ...DEFAULT_BUDGETS, ...o.scenario.budgets, ...o.budgets };
+  const appSettings: AppSettings = { ...DEFAULT_APP_SETTINGS, ...o.appSettings };
+  const dataset = await datasetOf(o.scenario);
   const pg = o.postgres ?? (await startEmbeddedPostgres());
   const variants: VariantResult[] = [];
   try {
     o.log(`postgres ${pg.version} (${pg.provider}) on port ${pg.port}`);
     await createDatabase(pg, SEED_DB);
-    o.log(`seeding ${o.rows.toLocaleString('en-US')} users (seed ${o.seed})…`);
-    const seeded = await seedDatabase(pg.url(SEED_DB), { users: o.rows, seed: o.seed, onProgress: o.onSeedProgress });
-    const seedInfo = { rows: seeded.users, orders: seeded.orders, seconds: seeded.seconds, rowsPerSec: Math.round(seeded.rowsPerSec), reused: false };
+    o.log(`seeding ${dataset.description} (seed ${o.seed})…`);
+    const seeded = await dataset.seed(pg.url(SEED_DB), { seed: o.seed, rows: o.rows, onProgress: o.onSeedProgress, signal: o.signal, log: o.log });
+    for (const note of seeded.notes) o.log(`  note: ${note}`);
+    const datasetInfo: DatasetInfo = { description: dataset.description, seed: o.seed, tables: seeded.tables };
+    const seedInfo: RunReport['seed'] = { tables: seeded.tables, seconds: seeded.seconds, rowsPerSec: Math.round(seeded.rowsPerSec), reused: false, notes: seeded.notes };
     const report = () => assembleReport({ runId, startedAt, durationMs: Math.round(now() - t0), scenario: o.scenario.name, variants, toolVersion: o.toolVersion, seed: seedInfo });
 
-    const plan = await planLoad(o, pg);
+    const app = await o.scenario.app.create({ scenarioFile: o.scenarioFile, seededUrl: pg.url(SEED_DB), log: o.log });
+    const plan = await planLoad(o, pg, app, appSettings);
     for (const variant of o.variants) {
       if (o.signal.aborted) break;
       try {
         variants.push(
           await runVariant({
-            pg, templateDb: SEED_DB, scenario: o.scenario, scenarioFile: o.scenarioFile, variant, load: plan,
-            makeFactory: (url, tag) => sampleMixFor(url, tag, plan.mix), instances: o.instances, sampleIntervalMs: o.sampleIntervalMs,
-            budgets, dataset: { users: seeded.users, orders: seeded.orders, seed: o.seed }, log: o.log, signal: o.signal,
+            pg, templateDb: SEED_DB, scenario: o.scenario, variant, app, appSettings, load: plan,
+            instances: o.instances, sampleIntervalMs: o.sampleIntervalMs, budgets, dataset: datasetInfo, log: o.log, signal: o.signal,
           }),
         );
       } catch (err) {
@@ -82,16 +88,22 @@ export async function rehearse(o: RehearseOptions): Promise<{ report: RunReport;
   }
 }
 
+async function datasetOf(s: ScenarioDefinition): Promise<DatasetSource> {
+  if (s.dataset) return s.dataset;
+  if (s.app.defaultDataset) return s.app.defaultDataset();
+  throw new Error(`scenario ${s.name} names no dataset and its app (${s.app.name}) has no default dataset`);
+}
+
 /** The open-model rate defaults to a fraction of what the app can serve, measured on a scratch copy. */
-async function planLoad(o: RehearseOptions, pg: PostgresHandle): Promise<LoadPlan> {
-  const plan: LoadPlan = { model: o.load.model, rate: o.load.rate ?? 0, connections: o.load.connections, timeoutMs: o.load.timeoutMs, seed: o.seed, capacityRps: null, mix: DEFAULT_MIX };
+async function planLoad(o: RehearseOptions, pg: PostgresHandle, app: AppUnderTest, settings: AppSettings): Promise<LoadPlan> {
+  const plan: LoadPlan = { model: o.load.model, rate: o.load.rate ?? 0, connections: o.load.connections, timeoutMs: o.load.timeoutMs, seed: o.seed, capacityRps: null, mix: app.mix };
   if (o.load.model === 'closed' || o.load.rate) return plan;
   const db = 'rehearse_probe';
   await cloneDatabase(pg, SEED_DB, db);
-  const fleet = new AppFleet({ scenarioFile: o.scenarioFile, databaseUrl: pg.url(db), instances: o.instances, onLog: o.log });
+  const fleet = new AppFleet({ app, databaseUrl: pg.url(db), instances: o.instances, settings, onLog: o.log });
   try {
     await fleet.start(o.scenario.app.initialVersion);
-    const factory = await sampleMixFor(pg.url(db), `probe-${Date.now().toString(36)}`, plan.mix);
+    const factory = await app.requestFactory(pg.url(db), `probe-${Date.now().toString(36)}`);
     const probe = await probeCapacity({ balancer: fleet, factory });
     plan.capacityRps = Math.round(probe.rps);
     plan.rate = Math.max(20, Math.round(probe.rps * o.load.capacityFraction));

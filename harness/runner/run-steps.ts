@@ -4,22 +4,8 @@ import { now } from '../clock.ts';
 import { sqlstateOf } from '../errors.ts';
 import type { StepResult } from '../model/schema.ts';
 import type { Step } from '../scenario.ts';
-import { runBackfillStep } from './backfill-step.ts';
-import { runDeployStep } from './deploy-step.ts';
-import { runPauseStep } from './pause-step.ts';
-import { runSqlStep } from './sql-step.ts';
-import { StepFailure, type StepContext, type StepOutcome } from './step-context.ts';
-import { runVerifyStep } from './verify-step.ts';
-
-function runStep(step: Step, ctx: StepContext): Promise<StepOutcome> {
-  switch (step.kind) {
-    case 'sql': return runSqlStep(step, ctx);
-    case 'deploy': return runDeployStep(step, ctx);
-    case 'backfill': return runBackfillStep(step, ctx);
-    case 'verify': return runVerifyStep(step, ctx);
-    case 'pause': return runPauseStep(step, ctx);
-  }
-}
+import { StepFailure, type StepContext } from './step-context.ts';
+import { stepKindOf } from './step-kinds.ts';
 
 export async function runSteps(steps: Step[], ctx: StepContext, results: StepResult[]): Promise<void> {
   let stopped = false;
@@ -37,7 +23,7 @@ export async function runSteps(steps: Step[], ctx: StepContext, results: StepRes
     const result: StepResult = { name: step.name, kind: step.kind, status: 'failed', startMs: rel(t0), endMs: rel(t0), durationMs: 0, statements: [] };
     results.push(result);
     try {
-      const outcome = await runStep(step, ctx);
+      const outcome = await stepKindOf(step.kind)!.run(step, ctx);
       result.status = ctx.signal.aborted ? 'failed' : 'ok';
       result.statements = outcome.statements;
       if (outcome.details) result.details = outcome.details;

@@ -2,19 +2,20 @@
 // observer and the load, run the steps, stop everything, and join the measurements.
 import pg from 'pg';
 import { AppFleet } from '../app/fleet.ts';
+import type { AppUnderTest } from '../app/types.ts';
 import { now } from '../clock.ts';
 import { startClosedLoad } from '../load/closed-model.ts';
 import { startOpenLoad } from '../load/open-model.ts';
-import type { LoadRun, RequestFactory } from '../load/types.ts';
+import type { LoadRun } from '../load/types.ts';
+import { buildVariantResult, type VariantMeasurements } from '../model/build-result.ts';
+import { SCHEMA_VERSION, type AppSettings, type Budgets, type DatasetInfo, type LoadInfo, type RunEvent, type StepResult, type VariantResult } from '../model/schema.ts';
 import { driverQueueing } from '../model/traffic.ts';
+import { StepClock } from '../model/windows.ts';
 import { LockSampler } from '../observe/lock-sampler.ts';
 import { LockWaitWatcher } from '../observe/statement-tracer.ts';
-import type { PostgresHandle } from '../postgres/provider.ts';
-import { buildVariantResult, type VariantMeasurements } from '../model/build-result.ts';
-import type { Budgets, LoadInfo, StepResult, VariantResult } from '../model/schema.ts';
-import type { ScenarioDefinition } from '../scenario.ts';
 import { cloneDatabase, dropDatabase } from '../postgres/databases.ts';
-import { StepClock } from '../model/windows.ts';
+import type { PostgresHandle } from '../postgres/provider.ts';
+import type { ScenarioDefinition } from '../scenario.ts';
 import { runSteps } from './run-steps.ts';
 
 // Arrivals blocked behind a lock each hold a socket. Our own pool must not be what queues them
@@ -28,22 +29,21 @@ export interface LoadPlan {
   timeoutMs: number;
   seed: number;
   capacityRps: number | null;
-  mix: Record<string, number>;
+  mix: Readonly<Record<string, number>>;
 }
 
 export interface VariantRunOptions {
   pg: PostgresHandle;
   templateDb: string;
   scenario: ScenarioDefinition;
-  scenarioFile: string;
   variant: string;
+  app: AppUnderTest;
+  appSettings: AppSettings;
   load: LoadPlan;
-  /** Builds the request mix for a database (sampled ids/emails), per variant. */
-  makeFactory: (databaseUrl: string, tag: string) => Promise<RequestFactory>;
   instances: number;
   sampleIntervalMs: number;
   budgets: Budgets;
-  dataset: VariantResult['dataset'];
+  dataset: DatasetInfo;
   log: (line: string) => void;
   signal: AbortSignal;
 }
@@ -56,14 +56,24 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
   o.log(`\n── ${o.scenario.name} / ${o.variant}: ${variant.description}`);
   await cloneDatabase(o.pg, o.templateDb, db);
 
-  const fleet = new AppFleet({ scenarioFile: o.scenarioFile, databaseUrl: url, instances: o.instances, onLog: (l) => o.log(`  ${l}`) });
+  const clock = new StepClock();
+  const events: RunEvent[] = [];
+  let runStartMs = now();
+  const fleet = new AppFleet({
+    app: o.app, databaseUrl: url, instances: o.instances, settings: o.appSettings, onLog: (l) => o.log(`  ${l}`),
+    onInstanceExit: (e) => {
+      const how = e.signal ? `signal ${e.signal}` : `exit code ${e.code}`;
+      events.push({ kind: 'instance-exit', atMs: Math.round(e.t - runStartMs), label: `${e.instance} (${e.version}) exited: ${how}`, details: { instance: e.instance, version: e.version, code: e.code, signal: e.signal } });
+      o.log(`  ! ${e.instance} (${e.version}) exited (${how}); taken out of rotation`);
+    },
+  });
   const sampler = new LockSampler(url, o.sampleIntervalMs);
   const watcher = new LockWaitWatcher(url);
   const migration = new pg.Client({ connectionString: url, application_name: 'rehearse-migration' });
-  const clock = new StepClock();
+  // A server-side termination surfaces on the running query; never as an unhandled 'error' event.
+  migration.on('error', () => {});
   const steps: StepResult[] = [];
   let load: LoadRun | null = null;
-  let runStartMs = now();
   let measurements!: VariantMeasurements;
   let migrationConnected = false;
   let migrationPid = 0; // 0 until the migration session reported its pid
@@ -72,7 +82,7 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
   o.signal.addEventListener('abort', onAbort);
   try {
     await fleet.start(o.scenario.app.initialVersion);
-    const factory = await o.makeFactory(url, `${o.variant}-${Date.now().toString(36)}`);
+    const factory = await o.app.requestFactory(url, `${o.variant}-${Date.now().toString(36)}`);
     await Promise.all([sampler.start(), watcher.start(), migration.connect().then(() => void (migrationConnected = true))]);
     migrationPid = (await migration.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
 
@@ -102,19 +112,21 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
     rate: o.load.model === 'open' ? o.load.rate : null,
     connections: o.load.model === 'closed' ? o.load.connections : null,
     capacityRps: o.load.capacityRps,
-    mix: o.load.mix,
+    mix: { ...o.load.mix },
     instances: o.instances,
     timeoutMs: o.load.timeoutMs,
   };
   return buildVariantResult(measurements, {
-    schemaVersion: 1,
+    schemaVersion: SCHEMA_VERSION,
     scenario: o.scenario.name,
     variant: o.variant,
     description: variant.description,
     startedAt,
     postgres: { provider: o.pg.provider, version: o.pg.version },
     dataset: o.dataset,
+    app: { name: o.scenario.app.name, initialVersion: o.scenario.app.initialVersion, settings: o.appSettings },
     load: loadInfo,
+    events,
     observer: { intervalMs: o.sampleIntervalMs, samples: sampler.samples.length, lockWaitResolutionMs: watcher.pollMs },
     notMeasured: notMeasured(o, sampler.overruns, driverQueueing(measurements.records)),
   });
@@ -132,6 +144,7 @@ function notMeasured(o: VariantRunOptions, overruns: number, queued: number): st
 
 async function cancelBackend(url: string, pid: number): Promise<void> {
   const c = new pg.Client({ connectionString: url, application_name: 'rehearse-cancel' });
+  c.on('error', () => {});
   await c.connect();
   await c.query('SELECT pg_cancel_backend($1)', [pid]);
   await c.end();

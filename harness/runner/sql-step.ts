@@ -9,6 +9,8 @@ import type { SqlStep } from '../scenario.ts';
 import { splitStatements } from '../sql/split-statements.ts';
 import { tracedQuery } from './traced-query.ts';
 import { StepFailure, type StepContext, type StepOutcome } from './step-context.ts';
+import type { StepKind } from './step-kinds.ts';
+import { sqlProblems } from './sql-validation.ts';
 
 const LOCK_NOT_AVAILABLE = '55P03';
 const MAX_BACKOFF_MS = 5000;
@@ -88,3 +90,15 @@ export async function runSqlStep(step: SqlStep, ctx: StepContext): Promise<StepO
     throw new StepFailure(msg, { statements: traces }, sqlstate, { cause: failure });
   }
 }
+
+export const sqlStep: StepKind<SqlStep> = {
+  kind: 'sql',
+  async validate(step) {
+    const ok = typeof step.sql === 'string' ? step.sql.trim() : Array.isArray(step.sql) && step.sql.length > 0 && step.sql.every((x) => typeof x === 'string' && x.trim());
+    const out = ok ? await sqlProblems(step.sql, { inTransaction: step.transaction === true }) : ['sql must be a statement or a non-empty list of statements'];
+    if (step.lockTimeoutMs !== undefined && !(step.lockTimeoutMs > 0)) out.push('lockTimeoutMs must be > 0');
+    if (step.retries !== undefined && !(Number.isInteger(step.retries) && step.retries >= 0)) out.push('retries must be an integer ≥ 0');
+    return out;
+  },
+  run: runSqlStep,
+};

@@ -5,6 +5,8 @@ import type { StatementTrace } from '../model/schema.ts';
 import type { VerifyStep } from '../scenario.ts';
 import { StepFailure, type StepContext, type StepOutcome } from './step-context.ts';
 import { tracedQuery, type TracedResult } from './traced-query.ts';
+import type { StepKind } from './step-kinds.ts';
+import { sqlProblems } from './sql-validation.ts';
 
 export function discrepancies(rows: Record<string, unknown>[]): number {
   if (rows.length !== 1) return rows.length;
@@ -41,3 +43,9 @@ export function traceOf(sql: string, run: TracedResult<never> | TracedResult<Rec
     status: error ? 'failed' : 'ok', ...(error ? { error } : {}),
   };
 }
+
+export const verifyStep: StepKind<VerifyStep> = {
+  kind: 'verify',
+  validate: async (step) => (typeof step.sql === 'string' && step.sql.trim() ? sqlProblems(step.sql) : ['sql (the invariant query) is required']),
+  run: runVerifyStep,
+};

@@ -1,6 +1,6 @@
 // Counter-based randomness: every row's values derive from (seed, id, salt) alone, so the
-// users and orders streams can be rendered independently (even concurrently, on two
-// connections) and still agree on shared facts such as a user's signup time.
+// streams of related tables can be rendered independently (even concurrently, on two
+// connections) and still agree on shared facts such as a parent row's creation time.
 
 /** Final mixer of murmur3-like hashes (lowbias32 constants): good avalanche, 4 multiplies. */
 const mix = (h: number): number => {

@@ -1,6 +1,6 @@
 // Console progress for seeding: one line rewritten in place on a TTY; on a pipe or CI log,
 // a plain line per phase and every few seconds during COPY, so logs stay short but alive.
-import type { SeedProgress } from './seed.ts';
+import type { SeedProgress } from '../dataset/types.ts';
 
 export interface SeedProgressOptions {
   /** Default process.stderr, so stdout stays clean for anything that parses it. */

@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadScenario, resolveScenarioFile } from '../cli/scenarios.ts';
+import { loadScenario, resolveScenarioFile } from '../plan/load-scenario.ts';
 import { rehearse } from '../runner/rehearse.ts';
 
 export async function rehearseForTest(scenario: string, opts: { variants?: string[]; rows: number; rate?: number; log?: boolean }) {
@@ -11,7 +11,7 @@ export async function rehearseForTest(scenario: string, opts: { variants?: strin
   const outDir = mkdtempSync(path.join(tmpdir(), 'rehearse-test-reports-'));
   const logs: string[] = [];
   const result = await rehearse({
-    scenario: def, scenarioFile, variants: opts.variants ?? Object.keys(def.variants), rows: opts.rows, seed: 7,
+    scenario: def, scenarioFile, variants: opts.variants ?? Object.keys(def.variants), rows: { default: opts.rows, tables: {} }, seed: 7,
     load: { model: 'open', rate: opts.rate, connections: 16, timeoutMs: 30_000, capacityFraction: 0.4 },
     instances: 2, sampleIntervalMs: 100, outDir, toolVersion: 'test',
     log: (l) => { logs.push(l); if (opts.log) console.log(l); }, signal: new AbortController().signal,

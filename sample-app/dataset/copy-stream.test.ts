@@ -1,12 +1,12 @@
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CopyTextStream, copyInto, copySql, escapeCopyText } from './copy-stream.ts';
-import { USERS } from './dataset.ts';
+import { CopyTextStream, copyInto, copySql, escapeCopyText } from '../../harness/seed/copy-stream.ts';
+import { USERS } from './tables.ts';
 import { buildPools, type Pools } from './pools.ts';
 import { Dataset, newUserDraw } from './rows.ts';
-import { createScratchDatabase, type ScratchDatabase } from './scratch-db.ts';
-import { TEST_DATABASE_URL, needsDb } from './test-env.ts';
+import { createScratchDatabase, type ScratchDatabase } from '../../harness/seed/scratch-db.ts';
+import { TEST_DATABASE_URL, needsDb } from '../../harness/seed/test-env.ts';
 
 const WEIRD = ['back\\slash', 'tab\there', 'new\nline', 'cr\rhere', 'crlf\r\nend', '\\N', '\\.', 'trailing\\', '\\t not a tab', 'ünïcödé 🎉', "O'Brien", ''];
 

@@ -1,8 +1,8 @@
 // Per-row generation: pool entries combined by a counter-seeded PRNG, written straight to
 // COPY text bytes. Everything a row needs is a pure function of (seed, id), which is what
 // lets users and orders stream on separate connections and still agree with each other.
-import { ByteWriter, MAX_UINT_BYTES, NEWLINE, TAB, TIMESTAMP_BYTES } from './byte-writer.ts';
-import { NULL_FIELD, escapeCopyText, type RowSource } from './copy-stream.ts';
+import { ByteWriter, MAX_UINT_BYTES, NEWLINE, TAB, TIMESTAMP_BYTES } from '../../harness/seed/byte-writer.ts';
+import { NULL_FIELD, escapeCopyText, type RowSource } from '../../harness/seed/copy-stream.ts';
 import {
   MAX_AMOUNT_CENTS,
   MAX_BALANCE,
@@ -13,9 +13,9 @@ import {
   TIME_WINDOW,
   UPDATE_WINDOW_SEC,
   ZERO_BALANCE_RATE,
-} from './dataset.ts';
+} from './tables.ts';
 import type { Pools } from './pools.ts';
-import { Prng, hash32, hashFloat } from './prng.ts';
+import { Prng, hash32, hashFloat } from '../../harness/seed/prng.ts';
 
 // Distinct salts give independent random streams per purpose for the same id.
 const SALT_USER = 0x75736572;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { CopyTextStream, type RowSource } from './copy-stream.ts';
-import { MAX_ORDERS_PER_USER, TIME_WINDOW } from './dataset.ts';
+import { CopyTextStream, type RowSource } from '../../harness/seed/copy-stream.ts';
+import { MAX_ORDERS_PER_USER, TIME_WINDOW } from './tables.ts';
 import { buildPools } from './pools.ts';
 import { Dataset } from './rows.ts';
 

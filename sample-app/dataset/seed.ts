@@ -1,21 +1,16 @@
 // Seeds users + orders into an empty database as fast as the server can take it:
 // bare tables + COPY FREEZE, then indexes, FK, sequences and VACUUM (ANALYZE) (see dataset.ts).
 import pg from 'pg';
-import { now } from '../clock.ts';
-import { RehearseError } from '../errors.ts';
-import { CopyTextStream, copyInto, copySql, type RowSource } from './copy-stream.ts';
-import { FK_STEP, INDEX_STEPS, ORDERS, USERS, sequenceSql, type LoadStep, type TableName, type TableSpec } from './dataset.ts';
+import { now } from '../../harness/clock.ts';
+import { RehearseError } from '../../harness/errors.ts';
+import { CopyTextStream, copyInto, copySql, type RowSource } from '../../harness/seed/copy-stream.ts';
+import { FK_STEP, INDEX_STEPS, ORDERS, USERS, sequenceSql, type LoadStep, type TableName, type TableSpec } from './tables.ts';
 import { buildPools } from './pools.ts';
 import { Dataset } from './rows.ts';
+import type { SeedProgress } from '../../harness/dataset/types.ts';
 
-export interface SeedProgress {
-  /** 'copy', a LoadStep phase such as 'index:users_pkey', 'sequences', 'vacuum-analyze', 'done' or 'failed'. */
-  phase: string;
-  table?: string;
-  rows: number;
-  total: number;
-  rowsPerSec: number;
-}
+/** Phases: 'copy', a LoadStep phase such as 'index:users_pkey', 'sequences', 'vacuum-analyze', 'done' or 'failed'. */
+export type { SeedProgress };
 
 export interface SeedOptions {
   users: number;
@@ -28,6 +23,8 @@ export interface SeedOptions {
    * was faster (bench-seed.ts measures both); false runs everything on one connection.
    */
   parallel?: boolean;
+  /** Aborted on Ctrl-C: the COPY is cancelled and the seed throws REH_INTERRUPTED. */
+  signal?: AbortSignal;
 }
 
 export interface SeedResult {
@@ -73,6 +70,9 @@ export async function seedDatabase(connectionString: string, opts: SeedOptions):
     }
   };
   const checkpoint = (): void => abort.signal.throwIfAborted();
+  const interrupted = () => abort.abort(new RehearseError('REH_INTERRUPTED', `seeding was interrupted during ${phase}`));
+  if (opts.signal?.aborted) interrupted();
+  opts.signal?.addEventListener('abort', interrupted);
 
   try {
     const { ds, orders } = await timed('prepare', async () => {
@@ -158,12 +158,14 @@ export async function seedDatabase(connectionString: string, opts: SeedOptions):
     } catch {
       // The seed error matters more than a reporter's.
     }
+    if (opts.signal?.aborted) throw new RehearseError('REH_INTERRUPTED', `seeding was interrupted during ${phase}`, { cause: err });
     if (err instanceof RehearseError) throw err;
     const why = abort.signal.reason instanceof Error && abort.signal.reason !== err ? abort.signal.reason : err;
     throw new RehearseError('REH_SEED_FAILED', `seeding ${users} users failed during ${phase}: ${(why as Error)?.message ?? why}`, {
       cause: why,
     });
   } finally {
+    opts.signal?.removeEventListener('abort', interrupted);
     await Promise.allSettled(clients.map((c) => c.end()));
   }
 }

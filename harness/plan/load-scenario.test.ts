@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listScenarioNames, loadScenario, resolveScenarioFile } from './scenarios.ts';
+import { listScenarioNames, loadScenario, resolveScenarioFile } from './load-scenario.ts';
 
 const scenarioFile = (body: string) => {
   const f = path.join(mkdtempSync(path.join(tmpdir(), 'rehearse-scn-')), 'bad.ts');
@@ -20,7 +20,7 @@ describe('scenarios', () => {
     const f = scenarioFile(`export default {
   name: 'bad',
   description: 'x',
-  app: { initialVersion: 'old', versions: { old: {} } },
+  app: { name: 'x', initialVersion: 'old', versions: { old: {} }, create() {} },
   variants: {
     v: {
       description: 'x',

@@ -1,5 +1,6 @@
 // The sample service's traffic: a read-heavy mix with the writes that feel table locks
 // (balance updates, inserts, FK-checked orders). Weights are per-request probabilities.
+import pg from 'pg';
 import type { RequestFactory, RequestSpec } from '../harness/load/types.ts';
 
 export const DEFAULT_MIX: Record<string, number> = {
@@ -48,4 +49,20 @@ export function createSampleMix(targets: MixTargets, weights: Record<string, num
     }
     return make[routes[routes.length - 1]![0]]!(rng);
   };
+}
+
+/** The mix for one database: real ids and emails to hit, sampled from it. */
+export async function sampleMixFor(databaseUrl: string, tag: string, weights?: Record<string, number>): Promise<RequestFactory> {
+  const c = new pg.Client({ connectionString: databaseUrl, application_name: 'rehearse-setup' });
+  c.on('error', () => {}); // a terminated session fails the query below, not the process
+  await c.connect();
+  try {
+    const max = Number((await c.query<{ max: string | null }>('SELECT max(id)::text AS max FROM users')).rows[0]!.max ?? 0);
+    // Block sampling reads ~1 % of the pages: cheap even at 10M rows, and spread over the table.
+    let emails = (await c.query<{ email: string }>('SELECT email FROM users TABLESAMPLE SYSTEM (1) LIMIT 2000')).rows.map((r) => r.email);
+    if (emails.length < 100) emails = (await c.query<{ email: string }>('SELECT email FROM users ORDER BY id LIMIT 2000')).rows.map((r) => r.email);
+    return createSampleMix({ maxUserId: max, emails, tag }, weights);
+  } finally {
+    await c.end();
+  }
 }

@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RehearseError, sqlstateOf } from '../errors.ts';
-import { createScratchDatabase, type ScratchDatabase } from './scratch-db.ts';
+import { RehearseError, sqlstateOf } from '../../harness/errors.ts';
+import { createScratchDatabase, type ScratchDatabase } from '../../harness/seed/scratch-db.ts';
 import { seedDatabase, type SeedProgress, type SeedResult } from './seed.ts';
-import { TEST_DATABASE_URL, needsDb } from './test-env.ts';
+import { TEST_DATABASE_URL, needsDb } from '../../harness/seed/test-env.ts';
 
 const USERS = 5_000;
 

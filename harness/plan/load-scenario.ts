@@ -1,11 +1,12 @@
-// Finds scenarios by name (scenarios/<name>.ts) or by path, and checks their shape so a
-// mistake is reported with its place and a fix, not as a crash in the middle of a run.
+// Finds scenarios by name (scenarios/<name>.ts) or by path, and checks their shape so a mistake
+// is reported with its place and a fix, not as a crash in the middle of a run. Each step kind
+// validates its own fields (runner/step-kinds.ts); every problem is reported at once.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RehearseError } from '../errors.ts';
+import { stepKindOf, STEP_KINDS } from '../runner/step-kinds.ts';
 import type { ScenarioDefinition } from '../scenario.ts';
-import { SqlSyntaxError, splitStatements } from '../sql/split-statements.ts';
 
 export const SCENARIOS_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
@@ -45,30 +46,17 @@ export async function loadScenario(file: string): Promise<ScenarioDefinition> {
   return s;
 }
 
-interface Problem { message: string; needle: string }
-
-async function checkSql(sql: string | string[], at: string, needle: string, add: (m: string, n: string) => void, forbidNoTx = false): Promise<void> {
-  for (const text of Array.isArray(sql) ? sql : [sql]) {
-    try {
-      const stmts = await splitStatements(text);
-      if (stmts.length === 0) add(`${at}: no SQL statement in ${JSON.stringify(text)}`, needle);
-      if (forbidNoTx) for (const st of stmts.filter((x) => x.noTransaction)) add(`${at}: "${st.sql}" cannot run inside a transaction block; remove transaction: true`, needle);
-    } catch (err) {
-      if (!(err instanceof SqlSyntaxError)) throw err;
-      add(`${at}: SQL syntax error on line ${err.line} of the statement: ${err.message}`, needle);
-    }
-  }
-}
+export interface Problem { message: string; needle: string }
 
 /** Collects every problem at once (like k6's config validation), each with text to locate it. */
 export async function validateScenario(s: ScenarioDefinition): Promise<Problem[]> {
   const out: Problem[] = [];
   const add = (message: string, needle: string) => out.push({ message, needle });
   if (typeof s.name !== 'string' || !s.name) add('`name` must be a non-empty string', 'name');
-  const versions = s.app?.versions ?? {};
-  if (!s.app || !versions[s.app.initialVersion]) add(`app.initialVersion "${s.app?.initialVersion}" is not one of app.versions (${Object.keys(versions).join(', ')})`, 'initialVersion');
+  if (!s.app || typeof s.app.create !== 'function') add('`app` must be an app spec, e.g. sampleApp({ initialVersion, versions }) from sample-app/app.ts', 'app');
+  const versions = Object.keys(s.app?.versions ?? {});
+  if (s.app && !versions.includes(s.app.initialVersion)) add(`app.initialVersion "${s.app.initialVersion}" is not one of app.versions (${versions.join(', ')})`, 'initialVersion');
   if (!s.variants || Object.keys(s.variants).length === 0) add('`variants` must define at least one variant', 'variants');
-  const ident = /^[a-z_][a-z0-9_.]*$/i;
   for (const [vname, v] of Object.entries(s.variants ?? {})) {
     const names = new Set<string>();
     for (const [i, step] of (v.steps ?? []).entries()) {
@@ -77,31 +65,12 @@ export async function validateScenario(s: ScenarioDefinition): Promise<Problem[]
       if (!step?.name) add(`${at}: every step needs a name`, vname);
       else if (names.has(step.name)) add(`${at}: duplicate step name`, needle);
       names.add(step?.name);
-      switch (step?.kind) {
-        case 'sql':
-          if (!(typeof step.sql === 'string' ? step.sql.trim() : Array.isArray(step.sql) && step.sql.length && step.sql.every((x) => typeof x === 'string' && x.trim()))) add(`${at}: sql must be a statement or a non-empty list of statements`, needle);
-          else await checkSql(step.sql, at, needle, add, step.transaction === true);
-          if (step.lockTimeoutMs !== undefined && !(step.lockTimeoutMs > 0)) add(`${at}: lockTimeoutMs must be > 0`, needle);
-          break;
-        case 'deploy':
-          if (!versions[step.version]) add(`${at}: version "${step.version}" is not one of app.versions (${Object.keys(versions).join(', ')})`, needle);
-          break;
-        case 'backfill':
-          if (!ident.test(step.table ?? '')) add(`${at}: table must be an identifier`, needle);
-          if (step.key !== undefined && !ident.test(step.key)) add(`${at}: key must be an identifier`, needle);
-          if (!step.set) add(`${at}: set (the SET clause) is required`, needle);
-          if (step.batchSize !== undefined && !(Number.isInteger(step.batchSize) && step.batchSize > 0)) add(`${at}: batchSize must be a positive integer`, needle);
-          break;
-        case 'verify':
-          if (!step.sql?.trim()) add(`${at}: sql (the invariant query) is required`, needle);
-          else await checkSql(step.sql, at, needle, add);
-          break;
-        case 'pause':
-          if (!(step.seconds >= 0)) add(`${at}: seconds must be ≥ 0`, needle);
-          break;
-        default:
-          add(`${at}: unknown kind "${(step as { kind?: string })?.kind}" (sql, deploy, backfill, verify, pause)`, needle);
+      const kind = stepKindOf(step?.kind);
+      if (!kind) {
+        add(`${at}: unknown kind "${(step as { kind?: string })?.kind}" (${Object.keys(STEP_KINDS).join(', ')})`, needle);
+        continue;
       }
+      for (const p of await kind.validate(step, { versions })) add(`${at}: ${p}`, needle);
     }
   }
   return out;

@@ -1,10 +1,11 @@
 // Ground truth for the detectors: a step that holds ACCESS EXCLUSIVE on users for exactly 2 s.
-import { defineScenario } from '../../scenario.ts';
+import { sampleApp } from '../../sample-app/app.ts';
+import { defineScenario } from '../../harness/scenario.ts';
 
 export default defineScenario({
   name: 'hold-lock',
   description: 'Test scenario: ACCESS EXCLUSIVE on users for a known 2 s.',
-  app: { initialVersion: 'old', versions: { old: {} } },
+  app: sampleApp({ initialVersion: 'old', versions: { old: {} } }),
   variants: {
     hold: {
       description: 'LOCK TABLE users IN ACCESS EXCLUSIVE MODE, then pg_sleep(2), in one transaction.',

@@ -1,0 +1,35 @@
+// The registry of step kinds. A step kind is one module (validate + run) and one line here;
+// the scenario validator and the runner only ever go through this table.
+import type { Step } from '../scenario.ts';
+import { backfillStep } from './backfill-step.ts';
+import { deployStep } from './deploy-step.ts';
+import { pauseStep } from './pause-step.ts';
+import { sqlStep } from './sql-step.ts';
+import type { StepContext, StepOutcome } from './step-context.ts';
+import { verifyStep } from './verify-step.ts';
+
+/** What the validator knows about the scenario around a step. */
+export interface ValidationContext {
+  /** App versions a deploy may name. */
+  versions: readonly string[];
+}
+
+export interface StepKind<S extends Step = Step> {
+  readonly kind: S['kind'];
+  /** Every problem with the step's fields, as sentences; empty when it is valid. */
+  validate(step: S, ctx: ValidationContext): Promise<string[]> | string[];
+  run(step: S, ctx: StepContext): Promise<StepOutcome>;
+}
+
+type Registry = { [K in Step['kind']]: StepKind<Extract<Step, { kind: K }>> };
+
+export const STEP_KINDS: Registry = {
+  sql: sqlStep,
+  deploy: deployStep,
+  backfill: backfillStep,
+  verify: verifyStep,
+  pause: pauseStep,
+};
+
+export const stepKindOf = (kind: string): StepKind | undefined =>
+  Object.hasOwn(STEP_KINDS, kind) ? (STEP_KINDS[kind as Step['kind']] as unknown as StepKind) : undefined;
