@@ -13,17 +13,29 @@ export interface SqlStep extends StepBase {
   kind: 'sql';
   /**
    * SQL, split into statements by PostgreSQL's parser; each statement is traced on its own.
-   * They run in order in one transaction, unless one of them cannot run in a transaction block
-   * (e.g. CREATE INDEX CONCURRENTLY), or transaction: false.
+   * Give `sql` or `file`, not both.
    */
-  sql: string | string[];
-  /** SET LOCAL lock_timeout for the attempt; on SQLSTATE 55P03 the attempt is retried. */
+  sql?: string | string[];
+  /**
+   * A .sql file (relative to the scenario file) to run as written: each statement is reported
+   * with its file:line. dbmate files run their `-- migrate:up` section only.
+   */
+  file?: string;
+  /** Where `sql` is written (set by the planner for files): statements report file and line from it. */
+  source?: { file: string; line: number };
+  /** SET lock_timeout for each transaction; on SQLSTATE 55P03 the transaction is retried. */
   lockTimeoutMs?: number;
   /** Retries after a lock timeout (default 10 when lockTimeoutMs is set, else 0). */
   retries?: number;
   /** First backoff between attempts; doubles each retry, capped at 5 s, with jitter (default 250). */
   backoffMs?: number;
-  /** Force (true) or forbid (false) the wrapping transaction; detected from the statements by default. */
+  /**
+   * How statements are grouped into transactions (see runner/sql-plan.ts). Default: one
+   * transaction, as migration tools run a file, with BEGIN/COMMIT in the SQL honoured and
+   * statements that cannot run in a transaction (CREATE INDEX CONCURRENTLY…) run alone.
+   * false: every statement outside an explicit BEGIN … COMMIT in autocommit.
+   * true: one transaction, and a statement that cannot run in one is an error.
+   */
   transaction?: boolean;
 }
 

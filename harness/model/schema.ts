@@ -24,12 +24,18 @@ export interface StatementAttempt {
 
 export interface StatementTrace {
   sql: string;
+  /** Where the statement is written, when it came from a file. */
+  source?: { file: string; line: number };
+  /** 1-based transaction of the step it ran in; absent when it ran in autocommit. */
+  transaction?: number;
   startMs: number; // run-relative, first attempt
   endMs: number; // run-relative, end of the last attempt
   durationMs: number; // endMs - startMs: includes failed attempts and backoff
   /** Time spent waiting for its own locks, summed over attempts (polled, see observer.lockWaitResolutionMs). */
   lockWaitMs: number;
   locks: LockHeld[];
+  /** Run-relative time its locks were released: the end of its transaction (its own end in autocommit). */
+  heldUntilMs?: number;
   /** True when the statement changed the relfilenode of any table or index (a rewrite). */
   rewrote: boolean;
   rewrittenRelations: string[];

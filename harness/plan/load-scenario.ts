@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RehearseError } from '../errors.ts';
 import { stepKindOf, STEP_KINDS } from '../runner/step-kinds.ts';
-import type { ScenarioDefinition } from '../scenario.ts';
+import type { ScenarioDefinition, Step } from '../scenario.ts';
+import { resolveSqlFileStep } from './sql-files.ts';
 
 export const SCENARIOS_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
@@ -36,9 +37,10 @@ export async function loadScenario(file: string): Promise<ScenarioDefinition> {
   } catch (cause) {
     throw new RehearseError('REH_SCENARIO_INVALID', `could not load scenario: ${(cause as Error).message}`, { cause, where: file });
   }
-  const s = mod.default as ScenarioDefinition | undefined;
-  if (!s || typeof s !== 'object') throw new RehearseError('REH_SCENARIO_INVALID', 'the scenario file has no default export of defineScenario({...})', { where: file });
-  const problems = await validateScenario(s);
+  const loaded = mod.default as ScenarioDefinition | undefined;
+  if (!loaded || typeof loaded !== 'object') throw new RehearseError('REH_SCENARIO_INVALID', 'the scenario file has no default export of defineScenario({...})', { where: file });
+  const { scenario: s, problems: fileProblems } = withSqlFiles(loaded, path.dirname(file));
+  const problems = [...fileProblems, ...(await validateScenario(s))];
   if (problems.length) {
     const where = lineOf(file, problems[0]!.needle);
     throw new RehearseError('REH_SCENARIO_INVALID', `invalid scenario:\n  - ${problems.map((p) => p.message).join('\n  - ')}`, { where });
@@ -47,6 +49,23 @@ export async function loadScenario(file: string): Promise<ScenarioDefinition> {
 }
 
 export interface Problem { message: string; needle: string }
+
+/** `sql` steps that name a file get its text and source; a missing file is a problem, not a crash. */
+function withSqlFiles(s: ScenarioDefinition, baseDir: string): { scenario: ScenarioDefinition; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const resolve = (step: Step, vname: string): Step => {
+    if (step?.kind !== 'sql' || step.file === undefined) return step;
+    try {
+      return resolveSqlFileStep(step, baseDir);
+    } catch (err) {
+      if (!(err instanceof RehearseError)) throw err;
+      problems.push({ message: `variant "${vname}" step ${step.name}: ${err.message}`, needle: step.file });
+      return step;
+    }
+  };
+  const variants = Object.fromEntries(Object.entries(s.variants ?? {}).map(([name, v]) => [name, { ...v, steps: (v.steps ?? []).map((st) => resolve(st, name)) }]));
+  return { scenario: { ...s, variants }, problems };
+}
 
 /** Collects every problem at once (like k6's config validation), each with text to locate it. */
 export async function validateScenario(s: ScenarioDefinition): Promise<Problem[]> {

@@ -2,17 +2,21 @@
 // scenario loads, with its line, not minutes later in the middle of a run.
 import { SqlSyntaxError, splitStatements } from '../sql/split-statements.ts';
 
-/** Problems with `sql`: syntax errors (with their line), empty text, and, when `inTransaction`, statements that cannot run in one. */
-export async function sqlProblems(sql: string | string[], opts: { inTransaction?: boolean } = {}): Promise<string[]> {
+/**
+ * Problems with `sql`: syntax errors and empty text. With a `source` (the file:line where the
+ * text starts), a syntax error is located as file:line:col in that file.
+ */
+export async function sqlProblems(sql: string | string[], opts: { source?: { file: string; line: number } } = {}): Promise<string[]> {
   const out: string[] = [];
   for (const text of Array.isArray(sql) ? sql : [sql]) {
     try {
       const stmts = await splitStatements(text);
-      if (stmts.length === 0) out.push(`no SQL statement in ${JSON.stringify(text)}`);
-      if (opts.inTransaction) for (const st of stmts.filter((x) => x.noTransaction)) out.push(`"${st.sql}" cannot run inside a transaction block; remove transaction: true`);
+      if (stmts.length === 0) out.push(`no SQL statement in ${opts.source ? opts.source.file : JSON.stringify(text)}`);
     } catch (err) {
       if (!(err instanceof SqlSyntaxError)) throw err;
-      out.push(`SQL syntax error on line ${err.line} of the statement: ${err.message}`);
+      out.push(opts.source
+        ? `${opts.source.file}:${opts.source.line + err.line - 1}:${err.column}: SQL syntax error: ${err.message}`
+        : `SQL syntax error on line ${err.line} of the statement: ${err.message}`);
     }
   }
   return out;

@@ -12,7 +12,16 @@ export interface ParsedStatement {
   noTransaction: boolean;
   /** 1-based line of the statement's first character in the text that was split. */
   line: number;
+  /** Transaction control written in the SQL itself: BEGIN/START TRANSACTION, COMMIT/END, ROLLBACK/ABORT. */
+  control?: 'begin' | 'commit' | 'rollback';
 }
+
+const CONTROL: Record<string, ParsedStatement['control']> = {
+  TRANS_STMT_BEGIN: 'begin',
+  TRANS_STMT_START: 'begin',
+  TRANS_STMT_COMMIT: 'commit',
+  TRANS_STMT_ROLLBACK: 'rollback',
+};
 
 export class SqlSyntaxError extends Error {
   /** 1-based column of `position` on its line. */
@@ -64,6 +73,7 @@ export async function splitStatements(sql: string): Promise<ParsedStatement[]> {
     const lead = raw.length - raw.trimStart().length;
     const text = raw.trim().replace(/;\s*$/, '');
     const [kind, node] = Object.entries(s.stmt)[0]!;
-    return { sql: text, kind, noTransaction: needsNoTransaction(kind, node), line: lineAt(sql, start + lead) };
+    const control = kind === 'TransactionStmt' ? CONTROL[String(node.kind)] : undefined;
+    return { sql: text, kind, noTransaction: needsNoTransaction(kind, node), line: lineAt(sql, start + lead), ...(control ? { control } : {}) };
   });
 }
