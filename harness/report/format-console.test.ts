@@ -19,8 +19,15 @@ describe('formatConsoleSummary', () => {
   it('prints one line per step with status, duration, p99 and the rewrite flag', () => {
     const out = formatConsoleSummary(buildSampleReport(), { color: false });
     expect(out).toMatch(/ok +alter-type +3\.35 s +p99 3,228 ms +REWROTE users, users_pkey, users_email_key/);
-    expect(out).toMatch(/ok +add-column +820 ms +p99 214 ms +retried ×1/);
+    expect(out).toMatch(/ok +add-column +820 ms +p99 214 ms +1 lock-timeout retry \(up to 2 attempts\)/);
     expect(out.match(/^ {4}ok /gm)).toHaveLength(8); // 1 naive + 7 expand-contract steps
+  });
+
+  it('counts retries per transaction: a statement tried 5 times is 4 retries, not "retried ×1"', () => {
+    const r = buildSampleReport();
+    const st = r.variants[1]!.steps.find((s) => s.name === 'add-column')!.statements[0]!;
+    st.attempts = [1, 2, 3, 4, 5].map((attempt) => ({ attempt, startMs: 5000 + attempt * 300, durationMs: 200, lockWaitMs: 200 }));
+    expect(formatConsoleSummary(r, { color: false })).toMatch(/add-column .* 4 lock-timeout retries \(up to 5 attempts\)/);
   });
 
   it('shows the top SQLSTATEs and a failed step with its error', () => {

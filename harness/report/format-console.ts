@@ -1,8 +1,8 @@
 // The compact summary printed at the end of a CLI run. It reads the same figures as the HTML (via
 // format-units and report-checks), so the terminal and the report can never disagree about a stall.
-import type { RunReport, StepResult, VariantResult } from '../model/schema.ts';
+import type { RunReport, StatementTrace, StepResult, VariantResult } from '../model/schema.ts';
 import { fmtBudgetValue, fmtCount, fmtDuration, fmtMs, fmtPct, oneLine, topSqlstates } from './format-units.ts';
-import { longestStall, reportWarnings, shownOverallVerdict, shownVerdict, variantWarnings, type ShownVerdict } from './report-checks.ts';
+import { longestStall, reportWarnings, retriesOf, shownOverallVerdict, shownVerdict, variantWarnings, type ShownVerdict } from './report-checks.ts';
 
 export interface ConsoleOptions {
   /** ANSI colours; defaults to on for a TTY unless NO_COLOR is set. */
@@ -23,14 +23,32 @@ const stepLine = (s: StepResult, nameWidth: number, paint: Paint): string[] => {
   const p99 = s.traffic ? `p99 ${fmtMs(s.traffic.p99Ms)}` : 'p99 not measured';
   const rewrites = [...new Set((s.statements ?? []).filter((st) => st.rewrote).flatMap((st) => st.rewrittenRelations ?? []))];
   const rewrote = (s.statements ?? []).some((st) => st.rewrote) ? paint('31', `REWROTE ${rewrites.join(', ') || '(relations unknown)'}`) : '';
-  const retries = (s.statements ?? []).filter((st) => (st.attempts ?? []).length > 1).length;
-  const parts = [`    ${status} ${s.name.padEnd(nameWidth)}`, fmtDuration(s.durationMs).padStart(9), `  ${p99.padEnd(16)}`, rewrote, retries ? `retried ×${retries}` : ''];
+  const { retries, maxAttempts } = retriesOf(s.statements ?? []);
+  const retried = retries ? `${retries} lock-timeout ${retries === 1 ? 'retry' : 'retries'} (up to ${maxAttempts} attempts)` : '';
+  const parts = [`    ${status} ${s.name.padEnd(nameWidth)}`, fmtDuration(s.durationMs).padStart(9), `  ${p99.padEnd(16)}`, rewrote, retried];
   const lines = [parts.join(' ').trimEnd()];
   if (s.error) {
     const code = [s.error.code, s.error.sqlstate ? `SQLSTATE ${s.error.sqlstate}` : ''].filter(Boolean).join(' ');
     lines.push(paint('31', `        error${code ? ` ${code}` : ''}: ${oneLine(s.error.message, 160)}`));
   }
+  for (const st of (s.statements ?? []).filter(notable)) lines.push(statementLine(st, paint));
   return lines;
+};
+
+/** Statements worth a line under their step: failed, rewrote a table, waited, or took ACCESS EXCLUSIVE. */
+const notable = (st: StatementTrace): boolean =>
+  st.status === 'failed' || st.rewrote || st.lockWaitMs >= 50 || (st.locks ?? []).some((l) => l.mode === 'AccessExclusiveLock');
+
+const statementLine = (st: StatementTrace, paint: Paint): string => {
+  const where = st.source ? `${st.source.file}:${st.source.line} ` : '';
+  const facts = [
+    fmtDuration(st.durationMs),
+    st.lockWaitMs > 0 ? `lock wait ${fmtMs(st.lockWaitMs)}` : '',
+    (st.locks ?? []).some((l) => l.mode === 'AccessExclusiveLock') ? 'ACCESS EXCLUSIVE' : '',
+    st.rewrote ? paint('31', 'rewrote') : '',
+    st.status === 'failed' ? paint('31', 'failed') : '',
+  ].filter(Boolean);
+  return `        ${where}${oneLine(st.sql, 70)}  (${facts.join(', ')})`;
 };
 
 const variantBlock = (v: VariantResult, paint: Paint): string[] => {

@@ -81,4 +81,5 @@ table.lockwaits td:nth-child(-n+9) { white-space: nowrap; }
 table.lockwaits td code { white-space: normal; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); padding-top: 10px; }
 @media (max-width: 1100px) { .cards { grid-template-columns: repeat(3, minmax(0, 1fr)); } .meta { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
+td .source { font: 12px ui-monospace, monospace; color: #555; }
 `;

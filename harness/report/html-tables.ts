@@ -2,7 +2,7 @@
 import type { BudgetCheck, LockWaitEvent, RunReport, Stall, StatementTrace, StepResult, VariantResult } from '../model/schema.ts';
 import { escapeHtml as e } from './html-escape.ts';
 import { NOT_MEASURED, fmtAt, fmtBudgetValue, fmtCount, fmtDuration, fmtMs, fmtPct, oneLine, topSqlstates } from './format-units.ts';
-import { longestStall, shownVerdict, type ShownVerdict } from './report-checks.ts';
+import { longestStall, retriesOf, shownVerdict, type ShownVerdict } from './report-checks.ts';
 
 const budget = (v: VariantResult, name: BudgetCheck['name']): BudgetCheck | undefined => v.summary.budgets?.find((b) => b.name === name);
 
@@ -113,8 +113,10 @@ const attemptsCell = (st: StatementTrace): string =>
     )
     .join('');
 
+const sourceText = (st: StatementTrace): string => (st.source ? `${st.source.file}:${st.source.line}` : '');
+
 const statementRow = (st: StatementTrace): string => `<tr>
-<td><pre class="sql">${e(st.sql)}</pre>${st.error ? `<div class="bad">${e(errorText(st.error))}</div>` : ''}</td>
+<td>${st.source ? `<div class="source">${e(sourceText(st))}</div>` : ''}<pre class="sql">${e(st.sql)}</pre>${st.error ? `<div class="bad">${e(errorText(st.error))}</div>` : ''}</td>
 <td>${statusBadge(st.status)}</td>
 <td class="num">${e(fmtDuration(st.durationMs))}</td>
 <td class="num">${e(fmtMs(st.lockWaitMs))}</td>
@@ -129,8 +131,8 @@ const statementFlags = (sts: StatementTrace[]): string => {
   const rewrites = sts.filter((s) => s.rewrote).length;
   if (rewrites) flags.push(`<span class="flag bad-flag">rewrite ×${rewrites}</span>`);
   if (sts.some((s) => (s.locks ?? []).some((l) => l.mode === 'AccessExclusiveLock'))) flags.push('<span class="flag warn-flag">AccessExclusiveLock</span>');
-  const retried = sts.filter((s) => (s.attempts ?? []).length > 1).length;
-  if (retried) flags.push(`<span class="flag warn-flag">retried ×${retried}</span>`);
+  const { retries, maxAttempts } = retriesOf(sts);
+  if (retries) flags.push(`<span class="flag warn-flag">${retries} ${retries === 1 ? 'retry' : 'retries'} (up to ${maxAttempts} attempts)</span>`);
   if (sts.some((s) => s.status === 'failed')) flags.push('<span class="flag bad-flag">failed statement</span>');
   return flags.join(' ');
 };

@@ -82,7 +82,7 @@ describe('renderHtml', () => {
     const text = visibleText(renderHtml(buildSampleReport()));
     expect(text).toContain('yes: users, users_pkey, users_email_key');
     expect(text).toContain('AccessExclusiveLock on users');
-    expect(text).toContain('retried ×1');
+    expect(text).toContain('1 retry (up to 2 attempts)');
     expect(text).toMatch(/#1 at 5\.0 s: 201 ms, lock wait 200 ms — failed 55P03 canceling statement due to lock timeout/);
     expect(text).toContain('rowsPerSec: 7,143');
   });

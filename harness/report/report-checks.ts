@@ -1,6 +1,6 @@
 // Cross-checks between a summary and the raw data it summarises. Renderers show the worse of the
 // two and print a warning, so a bug upstream can never make a stall or failure disappear.
-import type { RunReport, Stall, StepResult, VariantResult } from '../model/schema.ts';
+import type { RunReport, Stall, StatementTrace, StepResult, VariantResult } from '../model/schema.ts';
 import { fmtMs } from './format-units.ts';
 
 /** The longest stall known anywhere in the variant (summary or stalls list). */
@@ -55,4 +55,18 @@ export const shownOverallVerdict = (r: RunReport): ShownVerdict => {
   if (r.summary.verdict === 'fail') return 'fail';
   const shown = r.variants.map(shownVerdict);
   return reportWarnings(r).length || shown.some((x) => x !== 'pass') ? 'inconsistent' : 'pass';
+};
+
+/**
+ * Lock-timeout retries of a step, counted per transaction (a retry re-runs the whole transaction,
+ * so every statement in it shows the attempt): retries = Σ (attempts − 1) over transactions.
+ */
+export const retriesOf = (statements: StatementTrace[]): { retries: number; maxAttempts: number } => {
+  const groups = new Map<string, number>();
+  statements.forEach((st, i) => {
+    const key = st.transaction !== undefined ? `tx${st.transaction}` : `st${i}`;
+    groups.set(key, Math.max(groups.get(key) ?? 0, (st.attempts ?? []).length));
+  });
+  const attempts = [...groups.values()];
+  return { retries: attempts.reduce((a, n) => a + Math.max(0, n - 1), 0), maxAttempts: Math.max(0, ...attempts) };
 };
