@@ -29,6 +29,14 @@ describe('parseCli', () => {
     expect(codeOf(() => parseCli(['--rows', '0']))).toBe('REH_CLI_BAD_VALUE');
   });
 
+  it('should read --scales and --production-rows with k/m/b sizes, keeping the labels users wrote', () => {
+    const o = parseCli(['--scales', '100k,300k,1m', '--production-rows', 'Booking=250m,users=1.5b']);
+    expect(o.scales.map((s) => [s.label, s.rows.default])).toEqual([['100k', 100_000], ['300k', 300_000], ['1m', 1_000_000]]);
+    expect(o.productionRows).toEqual({ Booking: 250_000_000, users: 1_500_000_000 });
+    expect(codeOf(() => parseCli(['--scales', '100k']))).toBe('REH_CLI_BAD_VALUE');
+    expect(codeOf(() => parseCli(['--production-rows', 'users=1m']))).toBe('REH_CLI_BAD_VALUE');
+  });
+
   it('should reject an unknown flag with REH_CLI_UNKNOWN_FLAG', () => {
     expect(codeOf(() => parseCli(['--rowz', '5']))).toBe('REH_CLI_UNKNOWN_FLAG');
   });

@@ -19,6 +19,8 @@ export const FLAGS = {
   variant: { type: 'string', multiple: true, arg: '<name>', section: 'run', help: 'variant to run; repeat for several (default: every variant of the scenario)' },
   rows: { type: 'string', arg: '<n | t=n,…>', section: 'run', help: 'rows to seed: root-table rows (sample: users, default 1000000), or exact counts per table' },
   seed: { type: 'string', arg: '<n>', section: 'run', help: 'dataset and load seed (default: 1)' },
+  scales: { type: 'string', arg: '<n,n,…>', section: 'run', help: 'rehearse at each size (root-table rows, e.g. 100k,300k,1m) and project statement costs to production' },
+  'production-rows': { type: 'string', arg: '<t=n,…>', section: 'run', help: 'production rows per table, the target of the --scales projection (e.g. Booking=250m)' },
   load: { type: 'string', arg: '<open|closed>', section: 'load', help: 'open: fixed arrival rate, latency from scheduled start (default); closed: autocannon connections' },
   rate: { type: 'string', arg: '<n>', section: 'load', help: 'open-model arrivals per second (default: 40 % of the probed capacity)' },
   connections: { type: 'string', arg: '<n>', section: 'load', help: 'closed-model connections (default: 32)' },
@@ -64,6 +66,9 @@ export interface CliOptions {
   variants: string[];
   rows: RowsSpec;
   seed: number;
+  /** --scales: each size with the label the user wrote. */
+  scales: { label: string; rows: RowsSpec }[];
+  productionRows: Record<string, number>;
   load: 'open' | 'closed';
   rate?: number;
   connections: number;
@@ -84,6 +89,9 @@ export interface CliOptions {
 
 /** Integers are written "1000000", "1,000,000", "1_000_000" or "1e6"; anything else is a problem. */
 const INTEGER = /^[+]?(\d{1,3}(,\d{3})+|\d+(_\d+)*|\d+(\.\d+)?e\d+)$/i;
+/** Row counts may also be written with a k/m/b suffix: "300k", "1.5m", "2b". */
+const SIZE = /^(\d+(?:\.\d+)?)([kmb])$/i;
+const SUFFIX = { k: 1e3, m: 1e6, b: 1e9 } as const;
 
 export function parseCli(argv: string[]): CliOptions {
   let parsed;
@@ -100,7 +108,8 @@ export function parseCli(argv: string[]): CliOptions {
   const problems: string[] = [];
   const int = (name: string, raw: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined => {
     if (raw === undefined) return undefined;
-    const n = INTEGER.test(raw.trim()) ? Number(raw.trim().replace(/[_,+]/g, '')) : NaN;
+    const sized = SIZE.exec(raw.trim());
+    const n = sized ? Math.round(Number(sized[1]) * SUFFIX[sized[2]!.toLowerCase() as keyof typeof SUFFIX]) : INTEGER.test(raw.trim()) ? Number(raw.trim().replace(/[_,+]/g, '')) : NaN;
     if (!Number.isSafeInteger(n) || n < min || n > max) {
       problems.push(`--${name} must be an integer between ${min} and ${max}, got "${raw}"`);
       return undefined;
@@ -123,6 +132,8 @@ export function parseCli(argv: string[]): CliOptions {
     scenario: parsed.positionals[0] ?? 'change-column-type',
     variants: v.variant ?? [],
     rows: parseRows(v.rows, problems),
+    scales: [],
+    productionRows: v['production-rows'] === undefined ? {} : parseRows(v['production-rows'], problems, 'production-rows').tables,
     seed: int('seed', v.seed, 0, 2 ** 32 - 1) ?? 1,
     load: load as 'open' | 'closed',
     rate: int('rate', v.rate, 1, 1_000_000),
@@ -141,17 +152,26 @@ export function parseCli(argv: string[]): CliOptions {
     help: v.help ?? false,
     version: v.version ?? false,
   };
+  if (v.scales !== undefined) {
+    const sizes = v.scales.split(/,(?!\d{3}(?:,|$))/).map((x) => x.trim()).filter(Boolean);
+    for (const label of sizes) {
+      const n = int('scales', label, 1, 2_000_000_000);
+      if (n !== undefined) opts.scales.push({ label, rows: { default: n, tables: opts.rows.tables } });
+    }
+    if (sizes.length < 2) problems.push(`--scales needs at least two sizes to fit a cost against rows, got "${v.scales}"`);
+  }
+  if (Object.keys(opts.productionRows).length && !opts.scales.length) problems.push('--production-rows is the target of a --scales projection; add --scales, e.g. --scales 100k,300k,1m');
   if (problems.length) throw new RehearseError('REH_CLI_BAD_VALUE', problems.join('; '));
   return opts;
 
-  function parseRows(raw: string | undefined, out: string[]): RowsSpec {
+  function parseRows(raw: string | undefined, out: string[], flag = 'rows'): RowsSpec {
     if (raw === undefined) return { tables: {} };
-    if (!raw.includes('=')) return { default: int('rows', raw, 1, 2_000_000_000), tables: {} };
+    if (!raw.includes('=')) return { default: int(flag, raw, 1, 2_000_000_000), tables: {} };
     const tables: Record<string, number> = {};
     for (const part of raw.split(/,(?=[^,=]+=)/)) {
       const m = /^\s*([^=\s]+)\s*=\s*(.+)$/.exec(part);
-      const n = m ? int(`rows ${m[1]}`, m[2], 0, 2_000_000_000) : undefined;
-      if (!m) out.push(`--rows must be a number or table=N pairs separated by commas, got "${part}"`);
+      const n = m ? int(`${flag} ${m[1]}`, m[2], 0, 1e12) : undefined;
+      if (!m) out.push(`--${flag} must be a number or table=N pairs separated by commas, got "${part}"`);
       else if (n !== undefined) tables[m[1]!] = n;
     }
     return { tables };

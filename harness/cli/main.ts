@@ -39,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
   const run = rehearse({
     ...plan,
     rows: opts.rows, seed: opts.seed,
+    ...(opts.scales.length ? { scales: opts.scales, productionRows: opts.productionRows } : {}),
     load: { model: opts.load, rate: opts.rate, connections: opts.connections, timeoutMs: opts.timeoutMs, capacityFraction: 0.4 },
     instances: opts.instances,
     appSettings: { poolSize: opts.poolSize, statementTimeoutMs: opts.appStatementTimeoutMs, lockTimeoutMs: opts.appLockTimeoutMs },

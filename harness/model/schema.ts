@@ -1,6 +1,8 @@
 // The run result: the single source from which every output (HTML, console, …) is rendered.
 // Field names here are a public contract read by CI and other tools: add fields freely; a rename
 // or removal bumps SCHEMA_VERSION and is listed in docs/report-schema.md.
+import type { Projection } from './projection.ts';
+
 export const SCHEMA_VERSION = 2;
 
 export type Verdict = 'pass' | 'fail';
@@ -187,7 +189,10 @@ export interface DatasetInfo {
 export interface VariantResult {
   schemaVersion: number;
   scenario: string;
+  /** Unique in the report; "<variant>@<scale>" when the run rehearsed several scales. */
   variant: string;
+  /** With --scales: the scenario's own variant name and the scale this run used. */
+  scale?: { variant: string; label: string };
   description: string;
   startedAt: string; // ISO
   durationMs: number;
@@ -219,4 +224,6 @@ export interface RunReport {
   timeline: TimelinePoint[]; // of the first variant
   variants: VariantResult[];
   seed: { tables: Record<string, number>; seconds: number; rowsPerSec: number; reused: boolean; notes: string[] } | null;
+  /** With --scales: each statement fitted against rows and projected to production size. */
+  projection?: Projection;
 }

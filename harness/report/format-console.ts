@@ -95,5 +95,10 @@ export const formatConsoleSummary = (report: RunReport, opts: ConsoleOptions = {
   for (const w of reportWarnings(report)) lines.push(paint('33', `warning: ${w}`));
   if (!report.variants.length) lines.push('', 'no variant results in this report');
   for (const v of report.variants) lines.push('', ...variantBlock(v, paint));
+  if (report.projection) {
+    lines.push('', paint('1', `projection (${report.projection.scales.join(', ')})`));
+    for (const s of report.projection.statements) lines.push(`  ${s.source ? `${s.source.file}:${s.source.line} ` : ''}${s.summary}`);
+    for (const n of report.projection.notes) lines.push(`  note: ${n}`);
+  }
   return `${lines.join('\n')}\n`;
 };

@@ -1,4 +1,5 @@
 // Tables of the HTML report. Every value is escaped here; numbers exceeding a budget get class "bad".
+import type { Fit, Projection } from '../model/projection.ts';
 import type { BudgetCheck, LockWaitEvent, RunReport, Stall, StatementTrace, StepResult, VariantResult } from '../model/schema.ts';
 import { escapeHtml as e } from './html-escape.ts';
 import { NOT_MEASURED, fmtAt, fmtBudgetValue, fmtCount, fmtDuration, fmtMs, fmtPct, oneLine, topSqlstates } from './format-units.ts';
@@ -207,4 +208,30 @@ export const renderLockWaits = (v: VariantResult): string => {
     .join('');
   return `<h3>Lock waits (${waits.length})</h3><p class="muted">${e(res.trim())} "waited" is from the wait start (or first sample) to the last sample that still saw it waiting.</p>
 <table class="lockwaits"><thead><tr><th class="num">pid</th><th>application</th><th>mode</th><th>relation</th><th>blocked by pids</th><th class="num">since</th><th class="num">waited</th><th>step</th><th>migration statement</th><th>waiting query</th></tr></thead><tbody>${rows}</tbody></table>`;
+};
+
+const fitCell = (f: Fit | null): string => {
+  if (!f) return `<span class="muted">not taken</span>`;
+  const pts = f.points.map((p) => `${fmtCount(p.rows)} → ${fmtDuration(p.ms)}`).join('<br>');
+  const model = f.model === 'poor' ? `<span class="bad">poor fit</span>` : e(f.model);
+  const r2 = f.r2 !== null ? `, R² ${f.r2.toFixed(2)}` : '';
+  const projected = f.projectedMs !== null ? `<b>${e(fmtDuration(f.projectedMs))}</b>` : NOT_MEASURED;
+  return `${projected}<div class="sub">${model}${r2}</div><details class="kv-list"><summary>${f.points.length} measured points</summary><div class="sub">${pts}</div></details>`;
+};
+
+/** Each statement's cost fitted against the rows of the table it locked, projected to production. */
+export const renderProjection = (p: Projection | undefined): string => {
+  if (!p) return '';
+  const rows = p.statements
+    .map(
+      (s) => `<tr><td>${e(s.variant)}</td><td>${e(s.step)}</td><td>${s.source ? `<div class="source">${e(`${s.source.file}:${s.source.line}`)}</div>` : ''}<code>${e(oneLine(s.sql, 90))}</code></td>
+<td>${e(s.table ?? 'all tables')}</td><td class="num">${s.productionRows === null ? NOT_MEASURED : fmtCount(s.productionRows)}</td>
+<td class="num">${fitCell(s.duration)}</td><td class="num">${fitCell(s.exclusiveHold)}</td><td>${e(s.summary)}</td></tr>`,
+    )
+    .join('');
+  const prod = Object.entries(p.productionRows).map(([t, n]) => `${t} ${fmtCount(n)}`).join(', ') || 'none given';
+  return `<section id="projection"><h2>Projection to production size</h2>
+<p class="muted">Rehearsed at ${e(p.scales.join(', '))}; production rows: ${e(prod)}. Each statement is fitted against the rows of the table it held its strongest lock on. A cost that does not grow with rows is called constant; a fit with R² below 0.9 is called poor.</p>
+${p.notes.length ? `<div class="note warn"><ul>${p.notes.map((n) => `<li>${e(n)}</li>`).join('')}</ul></div>` : ''}
+<table class="projection"><thead><tr><th>variant</th><th>step</th><th>statement</th><th>table</th><th class="num">production rows</th><th class="num">duration</th><th class="num">ACCESS EXCLUSIVE held</th><th>in words</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 };

@@ -9,7 +9,7 @@ import { escapeHtml as e, jsonForScript } from './html-escape.ts';
 import { fmtCount, fmtDate, fmtDuration } from './format-units.ts';
 import { reportWarnings, shownOverallVerdict, shownVerdict, variantWarnings } from './report-checks.ts';
 import { buildChartModel, renderChartBlock, type VariantChart } from './html-chart.ts';
-import { renderCards, renderComparison, renderLockWaits, renderStalls, renderSteps, verdictBadge } from './html-tables.ts';
+import { renderCards, renderComparison, renderLockWaits, renderProjection, renderStalls, renderSteps, verdictBadge } from './html-tables.ts';
 import { REPORT_CSS } from './html-style.ts';
 
 interface Assets {
@@ -123,6 +123,7 @@ export const renderHtml = (report: RunReport): string => {
   const body = [
     renderHeader(report),
     variants.length > 1 ? renderComparison(report) : '',
+    renderProjection(report.projection),
     variants.length ? variants.map((v, i) => renderVariant(v, i, model.variants[i])).join('\n') : '<p class="note warn">This report contains no variant results.</p>',
   ].join('\n');
   // Only our two scripts may run (by hash); nothing may be fetched. Styles are inline, images none.

@@ -8,6 +8,7 @@ import { now } from '../clock.ts';
 import type { DatasetSource, RowsSpec, SeedProgress } from '../dataset/types.ts';
 import { probeCapacity } from '../load/capacity-probe.ts';
 import { assembleReport } from '../model/assemble-report.ts';
+import { projectScales } from '../model/projection.ts';
 import { DEFAULT_BUDGETS } from '../model/budgets.ts';
 import type { AppSettings, Budgets, DatasetInfo, RunReport, VariantResult } from '../model/schema.ts';
 import { startEmbeddedPostgres } from '../postgres/embedded.ts';
@@ -33,6 +34,10 @@ export interface RehearseOptions {
   log: (line: string) => void;
   onSeedProgress?: (p: SeedProgress) => void;
   signal: AbortSignal;
+  /** Rehearse every variant at each of these sizes (in order), then fit and project (see model/projection.ts). */
+  scales?: { label: string; rows: RowsSpec }[];
+  /** Production rows per table, the target of the projection. */
+  productionRows?: Record<string, number>;
   /** For tests: reuse a running server instead of starting one. */
   postgres?: PostgresHandle;
   toolVersion: string;
@@ -47,36 +52,46 @@ export async function rehearse(o: RehearseOptions): Promise<{ report: RunReport;
   const budgets: Budgets = { ...DEFAULT_BUDGETS, ...o.scenario.budgets, ...o.budgets };
   const appSettings: AppSettings = { ...DEFAULT_APP_SETTINGS, ...o.appSettings };
   const dataset = await datasetOf(o.scenario);
+  const scales = o.scales?.length ? o.scales : [{ label: null, rows: o.rows }];
   const pg = o.postgres ?? (await startEmbeddedPostgres());
   const variants: VariantResult[] = [];
+  let seedInfo: RunReport['seed'] = null;
+  const report = () => {
+    const projection = scales.length > 1 ? projectScales(variants.filter((v) => v.scale).map((v) => ({ base: v.scale!.variant, scale: v.scale!.label, result: v })), o.productionRows ?? {}) : undefined;
+    return assembleReport({ runId, startedAt, durationMs: Math.round(now() - t0), scenario: o.scenario.name, variants, toolVersion: o.toolVersion, seed: seedInfo, projection });
+  };
   try {
     o.log(`postgres ${pg.version} (${pg.provider}) on port ${pg.port}`);
-    await createDatabase(pg, SEED_DB);
-    o.log(`seeding ${dataset.description} (seed ${o.seed})…`);
-    const seeded = await dataset.seed(pg.url(SEED_DB), { seed: o.seed, rows: o.rows, onProgress: o.onSeedProgress, signal: o.signal, log: o.log });
-    for (const note of seeded.notes) o.log(`  note: ${note}`);
-    const datasetInfo: DatasetInfo = { description: dataset.description, seed: o.seed, tables: seeded.tables };
-    const seedInfo: RunReport['seed'] = { tables: seeded.tables, seconds: seeded.seconds, rowsPerSec: Math.round(seeded.rowsPerSec), reused: false, notes: seeded.notes };
-    const report = () => assembleReport({ runId, startedAt, durationMs: Math.round(now() - t0), scenario: o.scenario.name, variants, toolVersion: o.toolVersion, seed: seedInfo });
-
-    const app = await o.scenario.app.create({ scenarioFile: o.scenarioFile, seededUrl: pg.url(SEED_DB), log: o.log });
-    const plan = await planLoad(o, pg, app, appSettings);
-    for (const variant of o.variants) {
+    let app: AppUnderTest | null = null;
+    let plan: LoadPlan | null = null;
+    for (const scale of scales) {
       if (o.signal.aborted) break;
-      try {
-        variants.push(
-          await runVariant({
+      await createDatabase(pg, SEED_DB);
+      o.log(`seeding ${dataset.description}${scale.label ? ` at scale ${scale.label}` : ''} (seed ${o.seed})…`);
+      const seeded = await dataset.seed(pg.url(SEED_DB), { seed: o.seed, rows: scale.rows, onProgress: o.onSeedProgress, signal: o.signal, log: o.log });
+      for (const note of seeded.notes) o.log(`  note: ${note}`);
+      const datasetInfo: DatasetInfo = { description: dataset.description, seed: o.seed, tables: seeded.tables };
+      seedInfo ??= { tables: seeded.tables, seconds: seeded.seconds, rowsPerSec: Math.round(seeded.rowsPerSec), reused: false, notes: seeded.notes };
+      // One app and one load rate for every scale, so the scales differ only in size.
+      app ??= await o.scenario.app.create({ scenarioFile: o.scenarioFile, seededUrl: pg.url(SEED_DB), log: o.log });
+      plan ??= await planLoad(o, pg, app, appSettings);
+      for (const variant of o.variants) {
+        if (o.signal.aborted) break;
+        try {
+          const result = await runVariant({
             pg, templateDb: SEED_DB, scenario: o.scenario, variant, app, appSettings, load: plan,
             instances: o.instances, sampleIntervalMs: o.sampleIntervalMs, budgets, dataset: datasetInfo, log: o.log, signal: o.signal,
-          }),
-        );
-      } catch (err) {
-        // The harness itself failed (not a step): keep what the earlier variants measured.
-        if (variants.length > 0) {
-          const partial = await writeReport(report(), o.outDir);
-          o.log(`partial report with ${variants.length} variant(s): ${partial.html}`);
+          });
+          if (scale.label) Object.assign(result, { variant: `${variant}@${scale.label}`, scale: { variant, label: scale.label } });
+          variants.push(result);
+        } catch (err) {
+          // The harness itself failed (not a step): keep what the earlier variants measured.
+          if (variants.length > 0) {
+            const partial = await writeReport(report(), o.outDir);
+            o.log(`partial report with ${variants.length} variant(s): ${partial.html}`);
+          }
+          throw err;
         }
-        throw err;
       }
     }
     const final = report();

@@ -128,17 +128,22 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
     load: loadInfo,
     events,
     observer: { intervalMs: o.sampleIntervalMs, samples: sampler.samples.length, lockWaitResolutionMs: watcher.pollMs },
-    notMeasured: notMeasured(o, sampler.overruns, driverQueueing(measurements.records)),
+    notMeasured: notMeasured(o, sampler.overruns, driverQueueing(measurements.records), tracerMs(steps)),
   });
 }
 
-function notMeasured(o: VariantRunOptions, overruns: number, queued: number): string[] {
+/** Time the statement tracer spent reading catalogs inside migration transactions (while their locks were held). */
+const tracerMs = (steps: StepResult[]): number =>
+  steps.reduce((sum, s) => sum + (typeof s.details?.tracerMsInTransactions === 'number' ? s.details.tracerMsInTransactions : 0), 0);
+
+function notMeasured(o: VariantRunOptions, overruns: number, queued: number, tracer: number): string[] {
   const out = [
     `Lock waits shorter than the ${o.sampleIntervalMs} ms sampling interval can be missed by the lock sampler (statement lock waits are polled every 20 ms).`,
   ];
   if (o.load.model === 'closed') out.push('Closed-model load: a stalled app stops the senders, so arrivals that would have happened during a stall are not measured (coordinated omission); latency is measured from send time.');
   if (queued > 0) out.push(`${queued} requests waited over 50 ms inside the load driver for a connection (new connects during a pile-up, or all ${OPEN_MODEL_CONNECTIONS_PER_TARGET} per instance busy); their latency includes that wait.`);
   if (overruns > 0) out.push(`The lock sampler skipped ${overruns} samples because the previous sample was still running.`);
+  if (tracer > 0) out.push(`Observer effect: after each statement inside a transaction the tracer reads pg_locks and relfilenodes before the next statement or COMMIT; that added ${Math.round(tracer)} ms in total to the time the migration held its locks in this variant.`);
   return out;
 }
 

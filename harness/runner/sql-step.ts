@@ -42,13 +42,15 @@ export async function runSqlStep(step: SqlStep, ctx: StepContext): Promise<StepO
     }
   }
   const all = () => [...traces.values()];
+  let tracerMs = 0;
+  const details = () => ({ ...(plan.notes.length ? { notes: plan.notes } : {}), tracerMsInTransactions: Math.round(tracerMs) });
   let txNumber = 0;
   for (const seg of plan.segments) {
     if (seg.transactional) txNumber++;
     const failure = await runSegment(seg, seg.transactional ? txNumber : undefined);
-    if (failure) throw new StepFailure(failure.message, { statements: all(), ...(plan.notes.length ? { details: { notes: plan.notes } } : {}) }, failure.sqlstate, { cause: failure.cause });
+    if (failure) throw new StepFailure(failure.message, { statements: all(), details: details() }, failure.sqlstate, { cause: failure.cause });
   }
-  return { statements: all(), ...(plan.notes.length ? { details: { notes: plan.notes } } : {}) };
+  return { statements: all(), details: details() };
 
   /** Runs one segment until it commits or fails for good; returns the failure, if any. */
   async function runSegment(seg: Segment, tx: number | undefined): Promise<{ message: string; sqlstate?: string; cause: unknown } | null> {
@@ -86,8 +88,11 @@ export async function runSqlStep(step: SqlStep, ctx: StepContext): Promise<StepO
         delete trace.error;
         // In a transaction, locks are held until it ends, so the list is cumulative; in autocommit
         // they are released before we could ask, so the watcher's view while it ran is what we have.
+        const tracing = now();
         trace.locks = seg.transactional ? await locksHeld(db) : grantedLocks;
         trace.rewrittenRelations = rewrittenBetween(before, await snapshotRelfilenodes(db));
+        // Inside a transaction these reads happen while its locks are held: they lengthen the hold.
+        if (seg.transactional) tracerMs += now() - tracing;
         trace.rewrote = trace.rewrittenRelations.length > 0;
         trace.heldUntilMs = trace.endMs;
       }
