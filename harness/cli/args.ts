@@ -12,11 +12,17 @@ interface Flag {
   /** Placeholder shown in --help, e.g. "<n>". */
   arg?: string;
   help: string;
-  section: 'run' | 'load' | 'app' | 'budgets' | 'output' | 'info';
+  section: 'run' | 'own' | 'load' | 'app' | 'budgets' | 'output' | 'info';
 }
 
 export const FLAGS = {
   variant: { type: 'string', multiple: true, arg: '<name>', section: 'run', help: 'variant to run; repeat for several (default: every variant of the scenario)' },
+  schema: { type: 'string', arg: '<file|dir>', section: 'own', help: 'your baseline schema: a pg_dump --schema-only file, or a directory of migrations already applied' },
+  migrations: { type: 'string', arg: '<file|dir>', section: 'own', help: 'the migrations to rehearse, one step per file (Prisma, golang-migrate, dbmate, Flyway or plain layout)' },
+  workload: { type: 'string', arg: '<file>', section: 'own', help: 'your app\'s queries (defineWorkload); derived from the schema when absent' },
+  'lock-timeout': { type: 'string', arg: '<duration>', section: 'own', help: 'wrap each migration transaction in lock_timeout (e.g. 2s), retried on 55P03' },
+  retries: { type: 'string', arg: '<n>', section: 'own', help: 'lock-timeout retries per transaction, with backoff and jitter (default 10 with --lock-timeout)' },
+  config: { type: 'string', arg: '<file>', section: 'own', help: 'a rehearse.config.ts (defineConfig); default: ./rehearse.config.ts when present' },
   rows: { type: 'string', arg: '<n | t=n,…>', section: 'run', help: 'rows to seed: root-table rows (sample: users, default 1000000), or exact counts per table' },
   seed: { type: 'string', arg: '<n>', section: 'run', help: 'dataset and load seed (default: 1)' },
   scales: { type: 'string', arg: '<n,n,…>', section: 'run', help: 'rehearse at each size (root-table rows, e.g. 100k,300k,1m) and project statement costs to production' },
@@ -39,13 +45,14 @@ export const FLAGS = {
   version: { type: 'boolean', section: 'info', help: 'print the version' },
 } as const satisfies Record<string, Flag>;
 
-const SECTIONS: Record<Flag['section'], string> = { run: 'What to rehearse', load: 'Load', app: 'App under test', budgets: 'Budgets', output: 'Output', info: 'Info' };
+const SECTIONS: Record<Flag['section'], string> = { run: 'What to rehearse', own: 'Your own migration (instead of a scenario)', load: 'Load', app: 'App under test', budgets: 'Budgets', output: 'Output', info: 'Info' };
 
 export const HELP = (() => {
   const lines = [
     'rehearse — rehearse a PostgreSQL schema migration under production-like load',
     '',
     'Usage: rehearse [scenario] [options]',
+    '       rehearse --schema <file|dir> --migrations <file|dir> [--rows N | --rows t=N,…] [--workload f.ts] [--config f.ts]',
     '',
     '  scenario                 a name in scenarios/ or a path to a scenario file (default: change-column-type)',
   ];
@@ -62,7 +69,15 @@ export const HELP = (() => {
 })();
 
 export interface CliOptions {
+  /** Flags given on the command line (names as typed, without --): they win over a config file. */
+  explicit: Set<string>;
   scenario: string;
+  schema?: string;
+  migrations?: string;
+  workload?: string;
+  config?: string;
+  lockTimeoutMs?: number;
+  retries?: number;
   variants: string[];
   rows: RowsSpec;
   seed: number;
@@ -128,8 +143,26 @@ export function parseCli(argv: string[]): CliOptions {
   const load = v.load ?? 'open';
   if (load !== 'open' && load !== 'closed') problems.push(`--load must be "open" or "closed", got "${load}"`);
   if (parsed.positionals.length > 1) problems.push(`expected at most one scenario, got ${parsed.positionals.join(' ')}`);
+  const duration = (name: string, raw: string | undefined): number | undefined => {
+    if (raw === undefined) return undefined;
+    const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(raw.trim());
+    if (!m) {
+      problems.push(`--${name} must be a duration like 500ms, 2s or 1m, got "${raw}"`);
+      return undefined;
+    }
+    return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[(m[2] ?? 'ms') as 'ms' | 's' | 'm']);
+  };
+  const explicit = new Set(Object.keys(v));
+  if (parsed.positionals.length) explicit.add('scenario');
   const opts: CliOptions = {
+    explicit,
     scenario: parsed.positionals[0] ?? 'change-column-type',
+    schema: v.schema,
+    migrations: v.migrations,
+    workload: v.workload,
+    config: v.config,
+    lockTimeoutMs: duration('lock-timeout', v['lock-timeout']),
+    retries: int('retries', v.retries, 0, 1000),
     variants: v.variant ?? [],
     rows: parseRows(v.rows, problems),
     scales: [],
@@ -160,6 +193,8 @@ export function parseCli(argv: string[]): CliOptions {
     }
     if (sizes.length < 2) problems.push(`--scales needs at least two sizes to fit a cost against rows, got "${v.scales}"`);
   }
+  if ((opts.schema === undefined) !== (opts.migrations === undefined) && !opts.config) problems.push('--schema and --migrations go together: the baseline to seed, and the migrations to rehearse on it');
+  if (opts.schema !== undefined && explicit.has('scenario')) problems.push(`give a scenario or --schema/--migrations, not both (got scenario "${opts.scenario}")`);
   if (Object.keys(opts.productionRows).length && !opts.scales.length) problems.push('--production-rows is the target of a --scales projection; add --scales, e.g. --scales 100k,300k,1m');
   if (problems.length) throw new RehearseError('REH_CLI_BAD_VALUE', problems.join('; '));
   return opts;

@@ -1,0 +1,82 @@
+// One resolved description of a run, from flags and rehearse.config.ts: a flag given on the
+// command line wins, then the config, then the default. The CLI and tests both go through it.
+import type { RowsSpec } from '../dataset/types.ts';
+import type { AppSettings, Budgets } from '../model/schema.ts';
+import type { CliOptions } from '../cli/args.ts';
+import { durationMs, type LoadedConfig } from './config.ts';
+
+export interface RunInput {
+  /** A scenario name or file, when rehearsing a scenario. */
+  scenario: string | null;
+  /** Your own migration, when rehearsing one. */
+  own: { schema: string; migrations: string; workload?: string; columns?: Record<string, unknown> } | null;
+  variants: string[];
+  rows: RowsSpec;
+  seed: number;
+  scales: { label: string; rows: RowsSpec }[];
+  productionRows: Record<string, number>;
+  load: { model: 'open' | 'closed'; rate?: number; connections: number; timeoutMs: number };
+  sampleIntervalMs: number;
+  instances: number;
+  appSettings: AppSettings;
+  /** Applied to every sql step that sets none of its own. */
+  migration: { lockTimeoutMs?: number; retries?: number };
+  budgets: Partial<Budgets>;
+  failOnBreach: boolean;
+  out: string;
+  configFile: string | null;
+}
+
+const SIZE = /^(\d+(?:\.\d+)?)([kmb])?$/i;
+const sizeOf = (v: number | string): number => {
+  if (typeof v === 'number') return v;
+  const m = SIZE.exec(v.trim().replace(/[_,]/g, ''));
+  return m ? Math.round(Number(m[1]) * (m[2] ? { k: 1e3, m: 1e6, b: 1e9 }[m[2].toLowerCase() as 'k' | 'm' | 'b'] : 1)) : NaN;
+};
+
+export function resolveRunInput(cli: CliOptions, loaded: LoadedConfig | null): RunInput {
+  const c = loaded?.config ?? {};
+  const given = (flag: string) => cli.explicit.has(flag);
+  const pick = <T>(flag: string, fromCli: T, fromConfig: T | undefined): T => (given(flag) || fromConfig === undefined ? fromCli : fromConfig);
+  const schema = pick('schema', cli.schema, c.schema);
+  const migrations = pick('migrations', cli.migrations, c.migrations);
+  const scenarioGiven = given('scenario') || c.scenario !== undefined;
+  const configRows: RowsSpec | undefined = c.rows === undefined ? undefined : typeof c.rows === 'number' ? { default: c.rows, tables: {} } : { tables: c.rows };
+  const rows = pick('rows', cli.rows, configRows);
+  const configScales = c.scales?.map((s) => ({ label: String(s), rows: { default: sizeOf(s), tables: rows.tables } }));
+  const ms = (v: number | string | null | undefined): number | null | undefined => (v === undefined ? undefined : v === null ? null : durationMs(v));
+  return {
+    scenario: schema !== undefined && !scenarioGiven ? null : pick('scenario', cli.scenario, c.scenario),
+    own: schema !== undefined && migrations !== undefined && !(given('scenario')) ? { schema, migrations, workload: pick('workload', cli.workload, c.workload), columns: c.columns } : null,
+    variants: pick('variant', cli.variants, c.variants),
+    rows,
+    seed: pick('seed', cli.seed, c.seed),
+    scales: pick('scales', cli.scales, configScales),
+    productionRows: pick('production-rows', cli.productionRows, c.productionRows),
+    load: {
+      model: pick('load', cli.load, c.load?.model),
+      rate: pick('rate', cli.rate, c.load?.rate),
+      connections: pick('connections', cli.connections, c.load?.connections),
+      timeoutMs: pick('timeout-ms', cli.timeoutMs, c.load?.timeoutMs),
+    },
+    sampleIntervalMs: pick('sample-interval-ms', cli.sampleIntervalMs, c.load?.sampleIntervalMs),
+    instances: pick('instances', cli.instances, c.app?.instances),
+    appSettings: {
+      poolSize: pick('pool-size', cli.poolSize, c.app?.poolSize),
+      statementTimeoutMs: pick('app-statement-timeout-ms', cli.appStatementTimeoutMs, ms(c.app?.statementTimeout)),
+      lockTimeoutMs: pick('app-lock-timeout-ms', cli.appLockTimeoutMs, ms(c.app?.lockTimeout)),
+    },
+    migration: {
+      lockTimeoutMs: pick('lock-timeout', cli.lockTimeoutMs, c.migration?.lockTimeout === undefined ? undefined : durationMs(c.migration.lockTimeout)),
+      retries: pick('retries', cli.retries, c.migration?.retries),
+    },
+    budgets: {
+      ...(c.budgets ?? {}),
+      ...(given('max-stall-ms') && cli.maxStallMs !== undefined ? { maxStallMs: cli.maxStallMs } : {}),
+      ...(given('max-error-rate') && cli.maxErrorRate !== undefined ? { maxErrorRate: cli.maxErrorRate } : {}),
+    },
+    failOnBreach: pick('fail-on-breach', cli.failOnBreach, c.failOnBreach),
+    out: pick('out', cli.out, c.out),
+    configFile: loaded?.file ?? null,
+  };
+}
