@@ -1,5 +1,6 @@
 // The compact summary printed at the end of a CLI run. It reads the same figures as the HTML (via
 // format-units and report-checks), so the terminal and the report can never disagree about a stall.
+import { withinBudget } from '../model/budgets.ts';
 import type { RunReport, StatementTrace, StepResult, VariantResult } from '../model/schema.ts';
 import { fmtBudgetValue, fmtCount, fmtDuration, fmtMs, fmtPct, oneLine, topSqlstates } from './format-units.ts';
 import { longestStall, reportWarnings, retriesOf, shownOverallVerdict, shownVerdict, variantWarnings, type ShownVerdict } from './report-checks.ts';
@@ -55,7 +56,7 @@ const variantBlock = (v: VariantResult, paint: Paint): string[] => {
   const s = v.summary;
   const { ms, stall } = longestStall(v);
   const stallBudget = s.budgets?.find((b) => b.name === 'maxStallMs');
-  const stallBad = stallBudget ? !stallBudget.ok || ms > stallBudget.limit : ms > 0;
+  const stallBad = stallBudget ? !stallBudget.ok || !withinBudget(ms, stallBudget.limit) : ms > 0;
   const where = stall
     ? `  route ${stall.route} · step ${stall.step ?? 'none'}${stall.statement ? ` · ${oneLine(stall.statement, 80)}` : ''}`
     : ms > 0
@@ -63,7 +64,7 @@ const variantBlock = (v: VariantResult, paint: Paint): string[] => {
       : '';
   const top = topSqlstates(s.errorsBySqlstate ?? {});
   const errBudget = s.budgets?.find((b) => b.name === 'maxErrorRate');
-  const errBad = errBudget ? !errBudget.ok || s.errorRate > errBudget.limit : s.errorRate > 0;
+  const errBad = errBudget ? !errBudget.ok || !withinBudget(s.errorRate, errBudget.limit) : s.errorRate > 0;
   const lines = [
     `${paint('1', v.variant)} — ${verdictText(shownVerdict(v), paint)}${s.completed ? '' : paint('31', `  (did not complete${s.failedStep ? `: step ${s.failedStep} failed` : ''})`)}`,
     `${label('longest stall')}${stallBad ? paint('31', fmtMs(ms)) : fmtMs(ms)}${where}`,

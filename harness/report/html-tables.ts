@@ -1,6 +1,7 @@
 // Tables of the HTML report. Every value is escaped here; numbers exceeding a budget get class "bad".
 import type { Fit, Projection } from '../model/projection.ts';
 import type { BudgetCheck, LockWaitEvent, RunReport, Stall, StatementTrace, StepResult, VariantResult } from '../model/schema.ts';
+import { withinBudget } from '../model/budgets.ts';
 import { escapeHtml as e } from './html-escape.ts';
 import { NOT_MEASURED, fmtAt, fmtBudgetValue, fmtCount, fmtDuration, fmtMs, fmtPct, oneLine, topSqlstates } from './format-units.ts';
 import { longestStall, retriesOf, shownVerdict, type ShownVerdict } from './report-checks.ts';
@@ -9,7 +10,7 @@ const budget = (v: VariantResult, name: BudgetCheck['name']): BudgetCheck | unde
 
 /** A budgeted number: red when its check failed (or when it exceeds the limit despite the check). */
 const budgeted = (text: string, check: BudgetCheck | undefined, actual: number): string => {
-  const bad = check ? !check.ok || actual > check.limit : false;
+  const bad = check ? !check.ok || !withinBudget(actual, check.limit) : false;
   const limit = check ? ` <span class="muted">(limit ${e(fmtBudgetValue(check.name, check.limit))})</span>` : '';
   return `<span class="${bad ? 'bad' : ''}">${e(text)}${bad ? ' ✗' : ''}</span>${limit}`;
 };
@@ -68,8 +69,8 @@ export const renderCards = (v: VariantResult): string => {
   const { ms, stall } = longestStall(v);
   const stallCheck = budget(v, 'maxStallMs');
   const errCheck = budget(v, 'maxErrorRate');
-  const stallBad = stallCheck ? !stallCheck.ok || ms > stallCheck.limit : ms > 0;
-  const errBad = errCheck ? !errCheck.ok || s.errorRate > errCheck.limit : s.errorRate > 0;
+  const stallBad = stallCheck ? !stallCheck.ok || !withinBudget(ms, stallCheck.limit) : ms > 0;
+  const errBad = errCheck ? !errCheck.ok || !withinBudget(s.errorRate, errCheck.limit) : s.errorRate > 0;
   const top = topSqlstates(s.errorsBySqlstate ?? {}, 5);
   return `<div class="cards">
 ${card('verdict', verdictBadge(shownVerdict(v)), '', s.completed ? 'migration completed' : `<span class="bad">did not complete${s.failedStep ? `: step ${e(s.failedStep)} failed` : ''}</span>`)}
