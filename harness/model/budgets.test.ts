@@ -25,9 +25,10 @@ describe('checkBudgets', () => {
   });
 
   it('should report each budget with its limit and the measured value, stall first', () => {
+    // Each check also names the metric it measured, its scope (the whole run) and its unit.
     expect(checkBudgets({ maxStallMs: 250, maxErrorRate: 0.01 }, { longestStallMs: 300, errorRate: 0.005 })).toEqual([
-      { name: 'maxStallMs', limit: 250, actual: 300, ok: false },
-      { name: 'maxErrorRate', limit: 0.01, actual: 0.005, ok: true },
+      { name: 'maxStallMs', metric: 'longestStallMs', scope: {}, unit: 'ms', limit: 250, value: 300, actual: 300, ok: false },
+      { name: 'maxErrorRate', metric: 'errorRate', scope: {}, unit: 'ratio', limit: 0.01, value: 0.005, actual: 0.005, ok: true },
     ]);
   });
 

@@ -3,10 +3,10 @@ import type { Fit, Projection } from '../model/projection.ts';
 import type { BudgetCheck, LockWaitEvent, RunReport, Stall, StatementTrace, StepResult, VariantResult } from '../model/schema.ts';
 import { withinBudget } from '../model/budgets.ts';
 import { escapeHtml as e } from './html-escape.ts';
-import { NOT_MEASURED, fmtAt, fmtBudgetValue, fmtCount, fmtDuration, fmtMs, fmtPct, oneLine, topSqlstates } from './format-units.ts';
-import { longestStall, retriesOf, shownVerdict, type ShownVerdict } from './report-checks.ts';
+import { NOT_MEASURED, fmtAt, fmtBudgetValue, fmtScope, fmtCount, fmtDuration, fmtMs, fmtPct, oneLine, topSqlstates } from './format-units.ts';
+import { longestStall, retriesOf, runCheck, shownVerdict, type ShownVerdict } from './report-checks.ts';
 
-const budget = (v: VariantResult, name: BudgetCheck['name']): BudgetCheck | undefined => v.summary.budgets?.find((b) => b.name === name);
+const budget = (v: VariantResult, legacyName: 'maxStallMs' | 'maxErrorRate'): BudgetCheck | undefined => runCheck(v, legacyName === 'maxStallMs' ? 'longestStallMs' : 'errorRate');
 
 /** A budgeted number: red when its check failed (or when it exceeds the limit despite the check). */
 const budgeted = (text: string, check: BudgetCheck | undefined, actual: number): string => {
@@ -35,7 +35,7 @@ const budgetsCell = (v: VariantResult): string =>
   (v.summary.budgets ?? [])
     .map(
       (b) =>
-        `<div class="${b.ok ? 'ok' : 'bad'}">${b.ok ? '✓' : '✗'} ${e(b.name)}: ${e(fmtBudgetValue(b.name, b.actual))} ${b.ok ? '≤' : '>'} ${e(fmtBudgetValue(b.name, b.limit))}</div>`,
+        `<div class="${b.ok ? 'ok' : 'bad'}">${b.ok ? '✓' : '✗'} ${e(b.name)}: ${e(fmtBudgetValue(b.name, b.actual))} ${b.actual === null ? '' : b.ok ? '≤' : '>'} ${e(fmtBudgetValue(b.name, b.limit))}${b.where ? ` <span class="muted">(${e(fmtScope(b.where))})</span>` : ''}${b.abortOnFail ? ' <span class="muted">abortOnFail</span>' : ''}</div>`,
     )
     .join('') || `<span class="muted">no budgets</span>`;
 
