@@ -254,6 +254,32 @@ export interface VariantResult {
   notMeasured: string[];
 }
 
+/**
+ * --calibrate: a known ACCESS EXCLUSIVE hold on a scratch table under load, measured by the same
+ * detectors as the variants, so a reader knows how far to trust the numbers on this machine.
+ */
+export interface Calibration {
+  /** The hold asked for: pg_sleep inside the transaction that holds the lock. */
+  holdTargetMs: number;
+  /** The statement tracer's hold (lock acquired → transaction end). */
+  tracedHoldMs: number | null;
+  /** The longest stall the stall detector found on the calibration route. */
+  stallMs: number | null;
+  /** stallMs − tracedHoldMs: how far the stall detector was off. */
+  stallErrorMs: number | null;
+  /** Longest lock wait of an app backend seen by the lock sampler. */
+  lockWaitMs: number | null;
+  lockWaitErrorMs: number | null;
+  /** The stall error is acceptable within ± this. */
+  toleranceMs: number;
+  ok: boolean;
+  /** Open-model arrivals per second during the calibration. */
+  rate: number;
+  requests: number;
+  /** One sentence for the reader. */
+  summary: string;
+}
+
 export interface RunReport {
   schemaVersion: number;
   runId: string;
@@ -269,4 +295,6 @@ export interface RunReport {
   seed: { tables: Record<string, number>; seconds: number; rowsPerSec: number; reused: boolean; notes: string[] } | null;
   /** With --scales: each statement fitted against rows and projected to production size. */
   projection?: Projection;
+  /** With --calibrate: how closely the detectors measured a known hold on this machine. */
+  calibration?: Calibration;
 }

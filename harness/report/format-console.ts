@@ -2,6 +2,7 @@
 // format-units and report-checks), so the terminal and the report can never disagree about a stall.
 import { withinBudget } from '../model/budgets.ts';
 import type { RunReport, StatementTrace, StepResult, VariantResult } from '../model/schema.ts';
+import type { Renderer } from './renderers.ts';
 import { describeCheck, fmtCount, fmtDuration, fmtMs, fmtPct, oneLine, topSqlstates } from './format-units.ts';
 import { longestStall, reportWarnings, retriesOf, runCheck, shownOverallVerdict, shownVerdict, variantWarnings, type ShownVerdict } from './report-checks.ts';
 
@@ -102,4 +103,9 @@ export const formatConsoleSummary = (report: RunReport, opts: ConsoleOptions = {
     for (const n of report.projection.notes) lines.push(`  note: ${n}`);
   }
   return `${lines.join('\n')}\n`;
+};
+
+export const consoleRenderer: Renderer = {
+  render: (report) => formatConsoleSummary(report),
+  renderMany: (reports) => reports.map((r) => formatConsoleSummary(r)).join('\n'),
 };

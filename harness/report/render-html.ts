@@ -11,6 +11,7 @@ import { reportWarnings, shownOverallVerdict, shownVerdict, variantWarnings } fr
 import { buildChartModel, renderChartBlock, type VariantChart } from './html-chart.ts';
 import { renderCards, renderComparison, renderLockWaits, renderProjection, renderStalls, renderSteps, verdictBadge } from './html-tables.ts';
 import { REPORT_CSS } from './html-style.ts';
+import type { Renderer } from './renderers.ts';
 
 interface Assets {
   uplotJs: string;
@@ -153,3 +154,5 @@ The complete run report (schema v${e(report.schemaVersion)}) is embedded in this
 </html>
 `;
 };
+
+export const htmlRenderer: Renderer = { runFile: 'report.html', render: renderHtml };

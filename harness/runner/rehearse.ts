@@ -10,7 +10,8 @@ import { probeCapacity } from '../load/capacity-probe.ts';
 import { assembleReport } from '../model/assemble-report.ts';
 import { projectScales } from '../model/projection.ts';
 import { DEFAULT_BUDGETS, resolveBudgets, type BudgetDeclarations, type BudgetSpec } from '../model/budgets.ts';
-import type { AppSettings, DatasetInfo, RunReport, VariantResult } from '../model/schema.ts';
+import type { AppSettings, Calibration, DatasetInfo, RunReport, VariantResult } from '../model/schema.ts';
+import { calibrate } from '../calibrate/calibrate.ts';
 import { RehearseError } from '../errors.ts';
 import { startEmbeddedPostgres } from '../postgres/embedded.ts';
 import { cloneDatabase, createDatabase, dropDatabase } from '../postgres/databases.ts';
@@ -38,6 +39,8 @@ export interface RehearseOptions {
   onSeedProgress?: (p: SeedProgress) => void;
   /** Live progress for a human watching (steps, backfill, traffic). */
   progress?: OnProgress;
+  /** First measure a known 1 s ACCESS EXCLUSIVE hold, to report the detectors' error on this machine. */
+  calibrate?: boolean;
   signal: AbortSignal;
   /** Rehearse every variant at each of these sizes (in order), then fit and project (see model/projection.ts). */
   scales?: { label: string; rows: RowsSpec }[];
@@ -65,12 +68,14 @@ export async function rehearse(o: RehearseOptions): Promise<{ report: RunReport;
   const pg = o.postgres ?? (await startEmbeddedPostgres());
   const variants: VariantResult[] = [];
   let seedInfo: RunReport['seed'] = null;
+  let calibration: Calibration | undefined;
   const report = () => {
     const projection = scales.length > 1 ? projectScales(variants.filter((v) => v.scale).map((v) => ({ base: v.scale!.variant, scale: v.scale!.label, result: v })), o.productionRows ?? {}) : undefined;
-    return assembleReport({ runId, startedAt, durationMs: Math.round(now() - t0), scenario: o.scenario.name, variants, toolVersion: o.toolVersion, seed: seedInfo, projection });
+    return assembleReport({ runId, startedAt, durationMs: Math.round(now() - t0), scenario: o.scenario.name, variants, toolVersion: o.toolVersion, seed: seedInfo, projection, calibration });
   };
   try {
     o.log(`postgres ${pg.version} (${pg.provider}) on port ${pg.port}`);
+    if (o.calibrate) calibration = await calibrate({ pg, instances: o.instances, appSettings, sampleIntervalMs: o.sampleIntervalMs, seed: o.seed, log: o.log, signal: o.signal });
     let app: AppUnderTest | null = null;
     let plan: LoadPlan | null = null;
     for (const scale of scales) {
