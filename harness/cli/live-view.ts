@@ -58,7 +58,7 @@ function ttyView(stream: NodeJS.WritableStream, color: boolean): LiveView {
     barsize: 24,
     barCompleteChar: '█',
     barIncompleteChar: '░',
-    autopadding: true,
+    autopadding: false,
     // Re-render every 200 ms so the elapsed time keeps moving while nothing else changes.
     forceRedraw: true,
     throttleTime: 200,

@@ -60,13 +60,17 @@ export interface Comparison {
 
 /** `longestStallMs=300`, `longestStallMs=80%` or `longestStallMs=300,80%`: overrides one metric's tolerance. */
 export function parseTolerance(text: string): { metric: CompareMetric; tolerance: Partial<Tolerance> } | { problem: string } {
-  const m = /^\s*([A-Za-z]+)\s*=\s*(?:([0-9.]+)(?!\s*%))?\s*,?\s*(?:([0-9.]+)\s*%)?\s*$/.exec(text);
-  if (!m || (m[2] === undefined && m[3] === undefined)) return { problem: `--tolerance "${text}" must look like metric=abs, metric=rel% or metric=abs,rel% (e.g. longestStallMs=300,50%)` };
+  const bad = { problem: `--tolerance "${text}" must look like metric=abs, metric=rel% or metric=abs,rel% (e.g. longestStallMs=300,50%)` };
+  const m = /^\s*([A-Za-z0-9]+)\s*=\s*(.+)$/.exec(text);
+  if (!m) return bad;
   if (!Object.hasOwn(DEFAULT_TOLERANCES, m[1]!)) return { problem: `--tolerance: unknown metric "${m[1]}" (known: ${Object.keys(DEFAULT_TOLERANCES).join(', ')})` };
   const tolerance: Partial<Tolerance> = {};
-  if (m[2] !== undefined) tolerance.abs = Number(m[2]);
-  if (m[3] !== undefined) tolerance.rel = Number(m[3]) / 100;
-  if (Object.values(tolerance).some((x) => !Number.isFinite(x))) return { problem: `--tolerance "${text}": not a number` };
+  for (const part of m[2]!.split(',').map((x) => x.trim())) {
+    const p = /^([0-9]*\.?[0-9]+)\s*(%?)$/.exec(part);
+    if (!p) return bad;
+    if (p[2]) tolerance.rel = Number(p[1]) / 100;
+    else tolerance.abs = Number(p[1]);
+  }
   return { metric: m[1] as CompareMetric, tolerance };
 }
 

@@ -8,7 +8,7 @@ import { SCHEMA_VERSION, type BudgetCheck, type RunReport, type VariantResult } 
 type Loose = Record<string, any>;
 
 /** Checks before they named their metric ({ name, limit, actual, ok }) gain metric, scope, unit and value. */
-export function upgradeCheck(b: Loose): BudgetCheck {
+export function upgradeCheck(b: Loose, longestStall?: Loose | null): BudgetCheck {
   if (b.metric && b.scope && 'value' in b) return b as BudgetCheck;
   const parsed = parseBudgetKey(String(b.name));
   const metric = 'problem' in parsed ? undefined : parsed.metric;
@@ -21,6 +21,8 @@ export function upgradeCheck(b: Loose): BudgetCheck {
     value: actual,
     actual,
     ok: Boolean(b.ok),
+    // The stall budget's worst value is the summary's longest stall, which says where it was.
+    ...(metric === 'longestStallMs' && longestStall?.step && actual === longestStall.durationMs ? { where: { step: longestStall.step, route: longestStall.route } } : {}),
   } as BudgetCheck;
 }
 
@@ -32,8 +34,8 @@ function upgradeVariant(v: Loose, from: number): VariantResult {
     out.dataset = { description: 'users and orders (report schema v1)', seed: d.seed ?? 0, tables: { users: d.users ?? 0, orders: d.orders ?? 0 } };
     out.events ??= [];
   }
-  out.summary = { ...v.summary, budgets: (v.summary?.budgets ?? []).map(upgradeCheck) };
-  out.steps = (v.steps ?? []).map((s: Loose) => (s.budgets ? { ...s, budgets: s.budgets.map(upgradeCheck) } : s));
+  out.summary = { ...v.summary, budgets: (v.summary?.budgets ?? []).map((b: Loose) => upgradeCheck(b, v.summary?.longestStall)) };
+  out.steps = (v.steps ?? []).map((s: Loose) => (s.budgets ? { ...s, budgets: s.budgets.map((b: Loose) => upgradeCheck(b)) } : s));
   return out as VariantResult;
 }
 
@@ -47,7 +49,7 @@ export function upgradeReport(raw: unknown): { report: RunReport } | { problem: 
   }
   if (version > SCHEMA_VERSION) return { problem: `written by a newer rehearse (report schema v${version}; this one reads up to v${SCHEMA_VERSION})` };
   const out: Loose = { ...r, variants: r.variants.map((v: Loose) => upgradeVariant(v, version)) };
-  out.summary = { ...r.summary, budgets: (r.summary.budgets ?? []).map(upgradeCheck) };
+  out.summary = { ...r.summary, budgets: (r.summary.budgets ?? []).map((b: Loose) => upgradeCheck(b, r.summary.longestStall)) };
   if (version < 2 && r.seed) out.seed = { tables: { users: r.seed.rows ?? 0, orders: r.seed.orders ?? 0 }, seconds: r.seed.seconds, rowsPerSec: r.seed.rowsPerSec, reused: r.seed.reused, notes: [] };
   out.steps = out.variants[0]?.steps ?? r.steps ?? [];
   return { report: out as RunReport };
