@@ -14,8 +14,12 @@ export async function compareCommand(opts: CliOptions, log: (line: string) => vo
   const comparisons: Comparison[] = [];
   if (opts.baselineDir) {
     const candidates = await findReports(opts.baselineDir);
+    const seen = new Set<string>();
     for (const file of opts.files) {
       const current = await readReport(file);
+      // reports/*/report.json also matches reports/latest: compare each run once.
+      if (seen.has(current.runId)) continue;
+      seen.add(current.runId);
       const base = pickBaseline(candidates, current.scenario, current.startedAt, current.runId);
       if (!base) {
         log(`${current.scenario}: no earlier report of this scenario under ${opts.baselineDir}: nothing to compare (a first run sets the baseline)`);

@@ -15,18 +15,19 @@ export interface Tolerance {
 }
 
 /**
- * Defaults that ignore noise: each is above the run-to-run spread measured on the project's
- * 2-core machine shared with other test runs (docs/ci.md#tolerances says how), so two runs of the
- * same build compare clean, while a lock queue that turns a 0.5 s stall into 2 s does not.
+ * Defaults that ignore noise: each is above the worst run-to-run spread of the same build measured
+ * on the project's 2-core machine while other engineers' test suites ran on it (load average ≈ 22;
+ * docs/ci.md#tolerances has the runs and the spreads). On a dedicated runner the spread is far
+ * smaller: tighten them with --tolerance. A lock queue that turns a 1 s stall into 8 s still shows.
  */
 export const DEFAULT_TOLERANCES: Record<CompareMetric, Tolerance> = {
-  longestStallMs: { abs: 500, rel: 0.5 },
-  maxLatencyMs: { abs: 500, rel: 0.5 },
-  p99Ms: { abs: 250, rel: 0.5 },
-  errorRate: { abs: 0.001, rel: 0.5 },
-  lockWaiters: { abs: 10, rel: 1 },
-  exclusiveHoldMs: { abs: 250, rel: 0.5 },
-  stepDurationMs: { abs: 2000, rel: 0.5 },
+  longestStallMs: { abs: 1000, rel: 2 },
+  maxLatencyMs: { abs: 2000, rel: 3 },
+  p99Ms: { abs: 2000, rel: 3 },
+  errorRate: { abs: 0.05, rel: 1 },
+  lockWaiters: { abs: 20, rel: 3 },
+  exclusiveHoldMs: { abs: 1000, rel: 2 },
+  stepDurationMs: { abs: 5000, rel: 3 },
 };
 
 export const COMPARE_UNITS: Record<CompareMetric, 'ms' | 'ratio' | 'count'> = {

@@ -1,5 +1,5 @@
 // Ground truth for compare and abortOnFail: a long report query (another session, via dblink)
-// holds ACCESS SHARE on users for 5 s while a catalog-only ALTER needs ACCESS EXCLUSIVE. With a
+// holds ACCESS SHARE on users for 8 s while a catalog-only ALTER needs ACCESS EXCLUSIVE. With a
 // lock_timeout the ALTER gives up and retries, so reads keep flowing; without one it waits in the
 // lock queue and every read behind it stalls until the report ends. Removing lockTimeoutMs is the
 // regression that `rehearse compare` must flag.
@@ -11,11 +11,11 @@ const OTHER_SESSION = "'host=127.0.0.1 port=' || current_setting('port') || ' db
 
 export default defineScenario({
   name: 'blocked-ddl',
-  description: 'Test scenario: ADD COLUMN behind a 5 s report query, with lock_timeout and retries.',
+  description: 'Test scenario: ADD COLUMN behind a 8 s report query, with lock_timeout and retries.',
   app: sampleApp({ initialVersion: 'old', versions: { old: {} } }),
   variants: {
     safe: {
-      description: 'A 5 s report query holds ACCESS SHARE on users; ADD COLUMN with lock_timeout 200 ms, retried.',
+      description: 'A 8 s report query holds ACCESS SHARE on users; ADD COLUMN with lock_timeout 200 ms, retried.',
       steps: [
         { kind: 'sql', name: 'setup', sql: 'CREATE EXTENSION IF NOT EXISTS dblink' },
         {
@@ -24,8 +24,8 @@ export default defineScenario({
           transaction: false,
           sql: [
             `SELECT dblink_connect('report', ${OTHER_SESSION})`,
-            // Runs on its own while the steps go on: BEGIN, read users, keep the transaction 5 s, COMMIT.
-            "SELECT dblink_send_query('report', 'BEGIN; SELECT count(*) FROM users; SELECT pg_sleep(5); COMMIT')",
+            // Runs on its own while the steps go on: BEGIN, read users, keep the transaction 8 s, COMMIT.
+            "SELECT dblink_send_query('report', 'BEGIN; SELECT count(*) FROM users; SELECT pg_sleep(8); COMMIT')",
           ],
         },
         { kind: 'sql', name: 'expand', sql: 'ALTER TABLE users ADD COLUMN note text', lockTimeoutMs: 200, retries: 60, backoffMs: 100 },
