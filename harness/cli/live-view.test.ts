@@ -15,7 +15,7 @@ class FakeTty extends Writable {
   columns = 160;
   rows = 40;
   text = '';
-  _write(chunk: Buffer, _enc: string, done: () => void) {
+  override _write(chunk: Buffer, _enc: string, done: () => void) {
     this.text += chunk.toString();
     done();
   }

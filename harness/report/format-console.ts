@@ -95,6 +95,7 @@ export const formatConsoleSummary = (report: RunReport, opts: ConsoleOptions = {
   const paint = painter(color);
   const lines = [`rehearse · ${report.scenario} · run ${report.runId} · ${verdictText(shownOverallVerdict(report), paint)}`];
   for (const w of reportWarnings(report)) lines.push(paint('33', `warning: ${w}`));
+  if (report.calibration) lines.push(`calibration: ${report.calibration.ok ? '' : paint('33', 'WARNING ')}${report.calibration.summary}`);
   if (!report.variants.length) lines.push('', 'no variant results in this report');
   for (const v of report.variants) lines.push('', ...variantBlock(v, paint));
   if (report.projection) {

@@ -158,6 +158,10 @@ const trafficCells = (step: StepResult): string => {
 <td class="num${errs > 0 ? ' bad' : ''}">${fmtCount(errs)}${errs > 0 ? ` <span class="sub">(${fmtPct(t.errorRate)})</span>` : ''}${t.unfinished > 0 ? `<div class="bad">${fmtCount(t.unfinished)} unfinished</div>` : ''}</td>`;
 };
 
+/** The run's budgets checked on one step: the longest stall of the step against the stall budget, … */
+const stepBudgetsCell = (s: StepResult): string =>
+  (s.budgets ?? []).map((b) => `<span class="${b.ok ? 'ok' : 'bad'}">${b.ok ? '✓' : '✗'} ${e(b.name)}: ${e(fmtBudgetValue(b.name, b.actual))} ${b.ok ? '≤' : '>'} ${e(fmtBudgetValue(b.name, b.limit))}</span>`).join(' ');
+
 export const renderSteps = (v: VariantResult): string => {
   const steps = v.steps ?? [];
   if (!steps.length) return `<h3>Steps</h3><p class="note">No steps ran in this variant.</p>`;
@@ -171,6 +175,7 @@ ${trafficCells(s)}
 <td>${detailsCell(s.details)}</td>
 </tr>
 ${s.error ? `<tr class="step-error"><td></td><td colspan="10"><b>Step failed:</b> ${e(errorText(s.error))}</td></tr>` : ''}
+${(s.budgets ?? []).length ? `<tr class="step-budgets"><td></td><td colspan="10"><div class="budgets"><b>Budgets in this step</b> ${stepBudgetsCell(s)}</div></td></tr>` : ''}
 ${(s.statements ?? []).length ? `<tr class="step-statements"><td></td><td colspan="10">${statementsBlock(s)}</td></tr>` : ''}`,
     )
     .join('');

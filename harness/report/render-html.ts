@@ -94,6 +94,7 @@ ${meta('load', perVariant(vs, loadText))}
 ${meta('route mix', perVariant(vs, mixText))}
 ${r.seed ? meta('seeding', `${fmtCount(Object.values(r.seed.tables).reduce((a, b) => a + b, 0))} rows in ${r.seed.seconds.toFixed(1)} s, ${fmtCount(r.seed.rowsPerSec)} rows/s${r.seed.reused ? ' (reused)' : ''}`) : ''}
 ${(r.seed?.notes ?? []).map((n) => meta('seeding note', n)).join('\n')}
+${r.calibration ? meta('calibration', `${r.calibration.ok ? '' : 'WARNING: '}${r.calibration.summary}`) : ''}
 ${meta('tool', `${r.tool.name} ${r.tool.version}, schema v${r.schemaVersion}`)}
 </dl>
 ${warnings.length ? `<div class="note alarm"><b>This report is inconsistent:</b><ul>${warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul></div>` : ''}
