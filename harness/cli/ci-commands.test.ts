@@ -126,3 +126,19 @@ describe('parseCli for CI', () => {
 });
 
 it('keeps report fixtures where the tests expect them', () => expect(existsSync(FIXTURE)).toBe(true));
+
+describe('several reports at once', () => {
+  it('should write one index page linking each report, and one JUnit file for all of them', () => {
+    const dir = tmp();
+    const a = reportDir(path.join(dir, 'in'), (r) => Object.assign(r, { runId: 'run-a' }));
+    const b = reportDir(path.join(dir, 'in'), (r) => Object.assign(r, { runId: 'run-b', scenario: 'second' }));
+    const out = path.join(dir, 'out');
+    const r = cli(['report', a, b, '--out', out, '--junit', path.join(out, 'junit.xml')]);
+    expect(r.status).toBe(0);
+    const index = readFileSync(path.join(out, 'index.html'), 'utf8');
+    expect(index).toContain('<a href="run-a/report.html">hold-lock</a>');
+    expect(index).toContain('<a href="run-b/report.html">second</a>');
+    expect(existsSync(path.join(out, 'run-b', 'report.json'))).toBe(true);
+    expect(readFileSync(path.join(out, 'junit.xml'), 'utf8').match(/<testsuite /g)).toHaveLength(2);
+  });
+});
