@@ -79,7 +79,7 @@ export async function runCommand(opts: CliOptions, ctx: RunContext): Promise<Exi
       codes.push(EXIT.error);
     }
   }
-  writeCiOutputs(reports, { junit: opts.junit, summaryMd: opts.summaryMd, indexDir: planned.length > 1 ? out : undefined, htmlFiles, log: (l) => console.log(l) });
+  writeCiOutputs(reports, { junit: opts.junit, summaryMd: opts.summaryMd, indexDir: planned.length > 1 || opts.all ? out : undefined, htmlFiles, log: (l) => console.log(l) });
   if (planned.length > 1) console.log(`\n${reports.length} of ${planned.length} scenarios reported; index: ${path.join(out, 'index.html')}`);
   return worstExit(codes);
 }
