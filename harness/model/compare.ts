@@ -138,9 +138,12 @@ export function compareReports(baseline: RunReport, current: RunReport, override
       notes.push(`variant ${cur.variant} is not in the baseline: nothing to compare it with`);
       continue;
     }
-    // A pass that became a fail, or a migration that no longer completes, is a regression whatever the numbers.
-    const verdictWorse = base.summary.verdict === 'pass' && cur.summary.verdict === 'fail';
-    rows.push({ variant: cur.variant, step: null, metric: 'verdict', baseline: base.summary.verdict, current: cur.summary.verdict, status: verdictWorse ? 'regressed' : base.summary.verdict === 'fail' && cur.summary.verdict === 'pass' ? 'improved' : 'same' });
+    // A migration that no longer completes is a regression whatever the figures. A verdict that
+    // flipped with figures inside the tolerances is noise around a limit: the budget gate
+    // (--fail-on-breach) reports breaches; compare judges the figures.
+    const noLongerCompletes = base.summary.completed && !cur.summary.completed;
+    rows.push({ variant: cur.variant, step: null, metric: 'status', baseline: base.summary.completed ? 'completed' : 'incomplete', current: cur.summary.completed ? 'completed' : 'incomplete', status: noLongerCompletes ? 'regressed' : !base.summary.completed && cur.summary.completed ? 'improved' : 'same' });
+    rows.push({ variant: cur.variant, step: null, metric: 'verdict', baseline: base.summary.verdict, current: cur.summary.verdict, status: 'same', ...(base.summary.verdict !== cur.summary.verdict ? { note: 'the verdict changed; the figures below say whether beyond noise' } : {}) });
     rows.push(...figureRows(cur.variant, null, runFigures(base), runFigures(cur), tolerances));
     const baseSteps = new Map((base.steps ?? []).map((s) => [s.name, s]));
     for (const s of cur.steps ?? []) {

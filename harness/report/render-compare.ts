@@ -31,7 +31,8 @@ function tables(c: Comparison, marks: { bad: string; good: string }): { variant:
       header,
       rows: scopes.map((step) => {
         const of = (metric: string) => rows.find((r) => r.step === step && r.metric === metric);
-        return [step ?? '(whole run)', cellText(of(step === null ? 'verdict' : 'status'), marks), ...metrics.map((m) => cellText(of(m), marks))];
+        const status = step === null ? [cellText(of('status'), marks), cellText(of('verdict'), marks)].filter(Boolean).join(', ') : cellText(of('status'), marks);
+        return [step ?? '(whole run)', status, ...metrics.map((m) => cellText(of(m), marks))];
       }),
     });
   }
