@@ -5,3 +5,5 @@ export type { BackfillStep, DeployStep, PauseStep, ScenarioDefinition, SqlStep, 
 export type { AppContext, AppSettings, AppSpec, AppUnderTest } from './app/types.ts';
 export type { DatasetSource, RowsSpec, SeededDataset, SeedOptions } from './dataset/types.ts';
 export type { Budgets, RunReport, VariantResult } from './model/schema.ts';
+export type { BudgetDeclarations, BudgetValue } from './model/budgets.ts';
+export type { BudgetCheck, BudgetScope } from './model/schema.ts';

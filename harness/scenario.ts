@@ -2,7 +2,7 @@
 // time and gives scenario authors full type inference (like vitest's defineConfig).
 import type { AppSpec } from './app/types.ts';
 import type { DatasetSource } from './dataset/types.ts';
-import type { Budgets } from './model/schema.ts';
+import type { BudgetDeclarations } from './model/budgets.ts';
 
 interface StepBase {
   /** Unique within the variant; shown in reports and used for attribution. */
@@ -87,8 +87,13 @@ export interface ScenarioDefinition {
   /** What to seed before the variants; defaults to the app's own dataset. */
   dataset?: DatasetSource;
   variants: Record<string, Variant>;
-  /** Budgets that decide each variant's verdict; defaults in report/budgets.ts. */
-  budgets?: Partial<Budgets>;
+  /**
+   * Budgets that decide each variant's verdict, like k6 thresholds: `metric` or
+   * `metric{step:…|route:…|sqlstate:…|variant:…}` → the most allowed, or `{ limit, abortOnFail }`
+   * to stop the migration as soon as it breaches. Metrics in model/metrics.ts; defaults
+   * (maxStallMs 1000, maxErrorRate 0.001) in model/budgets.ts.
+   */
+  budgets?: BudgetDeclarations;
 }
 
 export const defineScenario = <const T extends ScenarioDefinition>(scenario: T): T => scenario;

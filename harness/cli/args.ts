@@ -3,6 +3,8 @@
 import { parseArgs } from 'node:util';
 import type { RowsSpec } from '../dataset/types.ts';
 import { RehearseError } from '../errors.ts';
+import { parseBudgetFlag, type BudgetValue } from '../model/budgets.ts';
+import { parseTolerance, type CompareMetric, type Tolerance } from '../model/compare.ts';
 
 type Kind = 'string' | 'boolean';
 interface Flag {
@@ -12,7 +14,7 @@ interface Flag {
   /** Placeholder shown in --help, e.g. "<n>". */
   arg?: string;
   help: string;
-  section: 'run' | 'own' | 'load' | 'app' | 'budgets' | 'output' | 'info';
+  section: 'run' | 'own' | 'load' | 'app' | 'budgets' | 'output' | 'compare' | 'info';
 }
 
 export const FLAGS = {
@@ -36,22 +38,32 @@ export const FLAGS = {
   'pool-size': { type: 'string', arg: '<n>', section: 'app', help: 'pg pool size per app instance (default: 10)' },
   'app-statement-timeout-ms': { type: 'string', arg: '<n>', section: 'app', help: "statement_timeout of the app's sessions (default: none)" },
   'app-lock-timeout-ms': { type: 'string', arg: '<n>', section: 'app', help: "lock_timeout of the app's sessions: a blocking migration then shows as errors (default: none)" },
-  'max-stall-ms': { type: 'string', arg: '<n>', section: 'budgets', help: 'budget: longest stall (default: 1000)' },
-  'max-error-rate': { type: 'string', arg: '<x>', section: 'budgets', help: 'budget: error rate, 0..1 (default: 0.001)' },
+  'max-stall-ms': { type: 'string', arg: '<n>', section: 'budgets', help: 'budget: longest stall allowed; a stall equal to it passes (default: 1000)' },
+  'max-error-rate': { type: 'string', arg: '<x>', section: 'budgets', help: 'budget: error rate allowed, 0..1; 0 passes a run with no errors (default: 0.001)' },
   'fail-on-breach': { type: 'boolean', section: 'budgets', help: 'exit with code 3 when a variant breaches its budget' },
+  budget: { type: 'string', multiple: true, arg: '<metric{scope}<=n>', section: 'budgets', help: 'a budget, e.g. longestStallMs{step:contract}<=500 or p99Ms{route:read-by-id}<=200,abortOnFail; repeatable' },
+  all: { type: 'boolean', section: 'run', help: 'rehearse every scenario in scenarios/ (an index page links the reports)' },
+  calibrate: { type: 'boolean', section: 'run', help: 'first hold ACCESS EXCLUSIVE on a scratch table for 1 s under load and report how closely the detectors measured it' },
   out: { type: 'string', arg: '<dir>', section: 'output', help: 'where reports go (default: reports)' },
+  junit: { type: 'string', arg: '<file>', section: 'output', help: 'also write JUnit XML: one testcase per budget per step, failures name metric, limit, value and step' },
+  'summary-md': { type: 'string', arg: '<file>', section: 'output', help: 'also write a Markdown summary (appended to $GITHUB_STEP_SUMMARY as well when it is set)' },
+  'baseline-dir': { type: 'string', arg: '<dir>', section: 'compare', help: 'compare: the baseline is the latest earlier report of the same scenario under this directory' },
+  tolerance: { type: 'string', multiple: true, arg: '<metric=abs,rel%>', section: 'compare', help: 'compare: override a tolerance, e.g. longestStallMs=300,50%; repeatable' },
   list: { type: 'boolean', section: 'info', help: 'list scenarios and their variants' },
   help: { type: 'boolean', short: 'h', section: 'info', help: 'this help' },
   version: { type: 'boolean', section: 'info', help: 'print the version' },
 } as const satisfies Record<string, Flag>;
 
-const SECTIONS: Record<Flag['section'], string> = { run: 'What to rehearse', own: 'Your own migration (instead of a scenario)', load: 'Load', app: 'App under test', budgets: 'Budgets', output: 'Output', info: 'Info' };
+const SECTIONS: Record<Flag['section'], string> = { run: 'What to rehearse', own: 'Your own migration (instead of a scenario)', load: 'Load', app: 'App under test', budgets: 'Budgets', output: 'Output', compare: 'rehearse compare', info: 'Info' };
 
 export const HELP = (() => {
   const lines = [
     'rehearse — rehearse a PostgreSQL schema migration under production-like load',
     '',
-    'Usage: rehearse [scenario] [options]',
+    'Usage: rehearse [scenario…] [options]',
+    '       rehearse --all [options]',
+    '       rehearse report <report.json…> [--out dir] [--junit f] [--summary-md f]',
+    '       rehearse compare <baseline.json> <current.json>   (or: --baseline-dir <dir> <current.json…>)',
     '       rehearse --schema <file|dir> --migrations <file|dir> [--rows N | --rows t=N,…] [--workload f.ts] [--config f.ts]',
     '',
     '  scenario                 a name in scenarios/ or a path to a scenario file (default: change-column-type)',
@@ -64,14 +76,29 @@ export const HELP = (() => {
       lines.push(`  ${left.padEnd(30)} ${f.help}`);
     }
   }
-  lines.push('', 'Exit codes: 0 run completed · 1 error · 2 bad input · 3 budget breached (with --fail-on-breach)', '            · 4 a step failed · 130 interrupted');
+  lines.push('', 'Exit codes: 0 run completed · 1 error · 2 bad input · 3 budget breached (with --fail-on-breach, or an abortOnFail stop)', '            · 4 a step failed · 5 compare found a regression · 130 interrupted');
   return lines.join('\n');
 })();
 
 export interface CliOptions {
   /** Flags given on the command line (names as typed, without --): they win over a config file. */
   explicit: Set<string>;
+  /** `rehearse report …` and `rehearse compare …` are subcommands; anything else rehearses. */
+  command: 'run' | 'report' | 'compare';
+  /** The first scenario (see scenarios). */
   scenario: string;
+  /** Every scenario named (`rehearse a b c`); empty with --all or none. */
+  scenarios: string[];
+  /** report/compare: the report.json files named. */
+  files: string[];
+  all: boolean;
+  calibrate: boolean;
+  /** --budget flags, as declarations. */
+  budgets: Record<string, BudgetValue>;
+  junit?: string;
+  summaryMd?: string;
+  baselineDir?: string;
+  tolerances: Partial<Record<CompareMetric, Partial<Tolerance>>>;
   schema?: string;
   migrations?: string;
   workload?: string;
@@ -142,7 +169,8 @@ export function parseCli(argv: string[]): CliOptions {
   };
   const load = v.load ?? 'open';
   if (load !== 'open' && load !== 'closed') problems.push(`--load must be "open" or "closed", got "${load}"`);
-  if (parsed.positionals.length > 1) problems.push(`expected at most one scenario, got ${parsed.positionals.join(' ')}`);
+  const command = parsed.positionals[0] === 'report' || parsed.positionals[0] === 'compare' ? parsed.positionals[0] : 'run';
+  const positionals = command === 'run' ? parsed.positionals : parsed.positionals.slice(1);
   const duration = (name: string, raw: string | undefined): number | undefined => {
     if (raw === undefined) return undefined;
     const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(raw.trim());
@@ -153,10 +181,37 @@ export function parseCli(argv: string[]): CliOptions {
     return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[(m[2] ?? 'ms') as 'ms' | 's' | 'm']);
   };
   const explicit = new Set(Object.keys(v));
-  if (parsed.positionals.length) explicit.add('scenario');
+  if (command === 'run' && positionals.length) explicit.add('scenario');
+  const budgets: Record<string, BudgetValue> = {};
+  for (const text of v.budget ?? []) {
+    const b = parseBudgetFlag(text);
+    if ('problem' in b) problems.push(b.problem);
+    else budgets[b.key] = b.value;
+  }
+  const tolerances: CliOptions['tolerances'] = {};
+  for (const text of v.tolerance ?? []) {
+    const t = parseTolerance(text);
+    if ('problem' in t) problems.push(t.problem);
+    else tolerances[t.metric] = { ...tolerances[t.metric], ...t.tolerance };
+  }
+  if (command === 'report' && positionals.length === 0) problems.push('rehearse report needs a report.json, e.g. rehearse report reports/latest/report.json');
+  if (command === 'compare' && !v['baseline-dir'] && positionals.length !== 2) problems.push(`rehearse compare needs <baseline.json> <current.json>, or --baseline-dir <dir> <current.json>; got ${positionals.length} file(s)`);
+  if (command === 'compare' && v['baseline-dir'] && positionals.length === 0) problems.push('rehearse compare --baseline-dir <dir> needs the current report.json(s) to compare');
+  if (command !== 'compare' && (v['baseline-dir'] !== undefined || v.tolerance !== undefined)) problems.push('--baseline-dir and --tolerance belong to rehearse compare');
+  if (v.all && positionals.length && command === 'run') problems.push(`--all rehearses every scenario; do not name scenarios too (got ${positionals.join(' ')})`);
   const opts: CliOptions = {
     explicit,
-    scenario: parsed.positionals[0] ?? 'change-column-type',
+    command,
+    scenarios: command === 'run' ? positionals : [],
+    files: command === 'run' ? [] : positionals,
+    all: v.all ?? false,
+    calibrate: v.calibrate ?? false,
+    budgets,
+    junit: v.junit,
+    summaryMd: v['summary-md'],
+    baselineDir: v['baseline-dir'],
+    tolerances,
+    scenario: (command === 'run' ? positionals[0] : undefined) ?? 'change-column-type',
     schema: v.schema,
     migrations: v.migrations,
     workload: v.workload,

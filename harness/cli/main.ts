@@ -4,15 +4,17 @@ import { readFileSync } from 'node:fs';
 import { RehearseError } from '../errors.ts';
 import { installSignalCleanup, runAllCleanups } from '../cleanup.ts';
 import { listScenarioNames, loadScenario, resolveScenarioFile } from '../plan/load-scenario.ts';
-import { findConfig, loadConfig } from '../plan/config.ts';
-import { planScenarioRun } from '../plan/plan-run.ts';
-import { resolveRunInput } from '../plan/run-input.ts';
-import { formatConsoleSummary } from '../report/format-console.ts';
-import { rehearse } from '../runner/rehearse.ts';
-import { createSeedProgress } from '../seed/progress.ts';
 import { HELP, parseCli } from './args.ts';
+import { compareCommand } from './compare-command.ts';
+import { EXIT } from './exit-codes.ts';
+import { createLiveView } from './live-view.ts';
+import { reportCommand } from './report-command.ts';
+import { runCommand } from './run-command.ts';
 
-export const EXIT = { ok: 0, error: 1, badInput: 2, budgetBreached: 3, stepFailed: 4, interrupted: 130 } as const;
+export { EXIT };
+
+/** Bad input, not a broken harness: exit 2. */
+const BAD_INPUT_CODES = new Set(['REH_SCENARIO_INVALID', 'REH_BUDGET_INVALID', 'REH_REPORT_INVALID', 'REH_COMPARE_MISMATCH']);
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -28,39 +30,19 @@ async function main(argv: string[]): Promise<number> {
     }
     return EXIT.ok;
   }
-  const configFile = opts.config ?? findConfig(process.cwd());
-  const input = resolveRunInput(opts, configFile ? await loadConfig(configFile) : null);
-  // TODO(lead): the own-migration planner lands with the schema dataset and the workload app.
-  if (input.own) throw new RehearseError('REH_CLI_BAD_VALUE', '--schema/--migrations are not wired yet in this build');
-  const plan = await planScenarioRun({ scenario: input.scenario!, variants: input.variants, migration: input.migration });
+  if (opts.command === 'report') return reportCommand(opts, (l) => console.log(l));
+  if (opts.command === 'compare') return compareCommand(opts, (l) => console.log(l));
 
   const abort = new AbortController();
   let finished: Promise<unknown> = Promise.resolve();
+  const view = createLiveView();
   installSignalCleanup(async () => {
     abort.abort();
+    view.stop();
     // Give the run a bounded moment to stop its load and write the partial report.
     await Promise.race([finished.catch(() => {}), new Promise((r) => setTimeout(r, 20_000))]);
   });
-
-  const run = rehearse({
-    ...plan,
-    rows: input.rows, seed: input.seed,
-    ...(input.scales.length ? { scales: input.scales, productionRows: input.productionRows } : {}),
-    load: { ...input.load, capacityFraction: 0.4 },
-    instances: input.instances,
-    appSettings: input.appSettings,
-    sampleIntervalMs: input.sampleIntervalMs,
-    budgets: input.budgets,
-    outDir: input.out, log: (l) => console.log(l), onSeedProgress: createSeedProgress(), signal: abort.signal, toolVersion: VERSION,
-  });
-  finished = run;
-  const { report, paths } = await run;
-  console.log(`\n${formatConsoleSummary(report)}`);
-  console.log(`\nreport: ${paths.html}\n        ${paths.json}`);
-  if (abort.signal.aborted) return EXIT.interrupted;
-  if (!report.summary.completed) return EXIT.stepFailed;
-  if (input.failOnBreach && report.summary.verdict === 'fail') return EXIT.budgetBreached;
-  return EXIT.ok;
+  return runCommand(opts, { view, signal: abort.signal, toolVersion: VERSION, onRunStarted: (run) => void (finished = run) });
 }
 
 main(process.argv.slice(2))
@@ -72,7 +54,7 @@ main(process.argv.slice(2))
     await runAllCleanups();
     if (err instanceof RehearseError) {
       console.error(err.format());
-      process.exit(err.code.startsWith('REH_CLI_') || err.code === 'REH_SCENARIO_INVALID' ? EXIT.badInput : err.code === 'REH_INTERRUPTED' ? EXIT.interrupted : EXIT.error);
+      process.exit(err.code.startsWith('REH_CLI_') || BAD_INPUT_CODES.has(err.code) ? EXIT.badInput : err.code === 'REH_INTERRUPTED' ? EXIT.interrupted : EXIT.error);
     }
     console.error(err);
     process.exit(EXIT.error);

@@ -96,6 +96,14 @@ class ClosedLoad extends EventEmitter<LoadRunEvents> implements LoadRun {
     return n;
   }
 
+  inFlightRecords(atMs: number): RequestRecord[] {
+    const out: RequestRecord[] = [];
+    for (const s of this.clients) {
+      for (const e of s.queue) if (!e.settled) out.push({ route: e.route, target: s.target.id, scheduledMs: e.sentMs, sentMs: e.sentMs, endMs: atMs, status: 0, outcome: 'unfinished' });
+    }
+    return out;
+  }
+
   inFlightTo(targetId: string): number {
     let n = 0;
     for (const s of this.clients) if (s.target.id === targetId) for (const e of s.queue) if (!e.settled) n++;

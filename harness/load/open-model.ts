@@ -103,6 +103,14 @@ class OpenLoad extends EventEmitter<LoadRunEvents> implements LoadRun {
     return this.pending.size;
   }
 
+  inFlightRecords(atMs: number): RequestRecord[] {
+    const out: RequestRecord[] = [];
+    for (const p of this.pending.values()) {
+      out.push({ route: p.route, target: p.target.id, scheduledMs: p.scheduledMs, sentMs: p.sentMs, endMs: atMs, status: p.status, outcome: 'unfinished', wireMs: p.wireMs ?? null });
+    }
+    return out;
+  }
+
   inFlightTo(targetId: string): number {
     return this.perTarget.get(targetId) ?? 0;
   }

@@ -67,6 +67,11 @@ export interface LoadRun extends EventEmitter<LoadRunEvents> {
   stop(opts?: StopOptions): Promise<RequestRecord[]>;
   /** Records so far (live array: do not mutate). */
   records(): readonly RequestRecord[];
+  /**
+   * The requests in flight now, as 'unfinished' records ending at atMs: with records(), what a
+   * live check sees (a request blocked right now is part of a stall right now). Not kept.
+   */
+  inFlightRecords(atMs: number): RequestRecord[];
   inFlight(): number;
   inFlightTo(targetId: string): number;
   /**

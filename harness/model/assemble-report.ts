@@ -1,9 +1,9 @@
 // The run report: every variant's result plus an overall summary that is the worst of them,
 // so a stall in any variant is never averaged away. Pure: no I/O.
 import type { Projection } from './projection.ts';
-import { SCHEMA_VERSION, type RunReport, type Summary, type VariantResult } from './schema.ts';
+import { SCHEMA_VERSION, type Calibration, type RunReport, type Summary, type VariantResult } from './schema.ts';
 
-export function assembleReport(a: { runId: string; startedAt: string; durationMs: number; scenario: string; variants: VariantResult[]; toolVersion: string; seed: RunReport['seed']; projection?: Projection }): RunReport {
+export function assembleReport(a: { runId: string; startedAt: string; durationMs: number; scenario: string; variants: VariantResult[]; toolVersion: string; seed: RunReport['seed']; projection?: Projection; calibration?: Calibration }): RunReport {
   const first = a.variants[0];
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -18,6 +18,7 @@ export function assembleReport(a: { runId: string; startedAt: string; durationMs
     variants: a.variants,
     seed: a.seed,
     ...(a.projection ? { projection: a.projection } : {}),
+    ...(a.calibration ? { calibration: a.calibration } : {}),
   };
 }
 

@@ -3,8 +3,13 @@
 import { buildSeries, errorsBySqlstate, findStalls, summarizeTraffic } from './traffic.ts';
 import type { LockSample, PoolSample, RequestRecord } from './records.ts';
 import { dominant, type StepClock } from './windows.ts';
-import { checkBudgets } from './budgets.ts';
-import type { Budgets, LockWaitEvent, Stall, StepResult, Summary, TimelinePoint, VariantResult } from './schema.ts';
+import { lockWaitEvents } from './lock-waits.ts';
+
+export { lockWaitEvents };
+import { evaluateBudgets, type BudgetEvaluation, type BudgetSpec } from './budgets.ts';
+import { MetricFacts, stepSpans, type MetricInput } from './metric-input.ts';
+import { METRICS } from './metrics.ts';
+import type { BudgetAbort, Stall, StepResult, Summary, TimelinePoint, VariantResult } from './schema.ts';
 
 export interface VariantMeasurements {
   runStartMs: number;
@@ -14,9 +19,32 @@ export interface VariantMeasurements {
   poolSamples: PoolSample[];
   clock: StepClock;
   steps: StepResult[]; // run-relative times already
-  budgets: Budgets;
+  budgets: readonly BudgetSpec[];
   interrupted: boolean;
+  /** The scenario's variant name (a scale run's base name), for budgets scoped to a variant. */
+  variant: string;
+  /** Every step the variant defines, run or not: a budget on a step it lacks does not apply. */
+  plannedSteps: readonly string[];
+  /** Set when an abortOnFail budget stopped the migration. */
+  aborted?: BudgetAbort | null;
 }
+
+/** The budget metrics' view of the measurements up to a horizon (the run end, or now while live). */
+export function metricInputOf(m: Omit<VariantMeasurements, 'budgets' | 'interrupted' | 'plannedSteps' | 'poolSamples'>, horizonMs = m.runEndMs): MetricInput {
+  return {
+    variant: m.variant,
+    runStartMs: m.runStartMs,
+    horizonMs,
+    records: m.records,
+    lockSamples: m.lockSamples,
+    steps: stepSpans(m.clock.steps, m.steps, horizonMs),
+    stepWindows: m.clock.steps,
+    statementWindows: m.clock.statements,
+  };
+}
+
+export const checkVariantBudgets = (m: VariantMeasurements, facts = new MetricFacts(metricInputOf(m))): BudgetEvaluation =>
+  evaluateBudgets(m.budgets, facts, { plannedSteps: m.plannedSteps });
 
 export function buildTimeline(m: VariantMeasurements): TimelinePoint[] {
   const series = buildSeries(m.records, { startMs: m.runStartMs, endMs: m.runEndMs, stepAt: (ms) => m.clock.stepAt(ms) });
@@ -33,41 +61,6 @@ export function buildTimeline(m: VariantMeasurements): TimelinePoint[] {
     if (p) p.poolWaiting = Math.max(p.poolWaiting ?? 0, [...latest.values()].reduce((a, b) => a + b, 0));
   }
   return series;
-}
-
-/** Consecutive samples of the same backend waiting for the same lock become one event. */
-export function lockWaitEvents(m: VariantMeasurements): LockWaitEvent[] {
-  const open = new Map<string, LockWaitEvent>();
-  const done: LockWaitEvent[] = [];
-  const rel = (t: number) => Math.round(t - m.runStartMs);
-  for (const s of m.lockSamples) {
-    const seen = new Set<string>();
-    for (const w of s.waiters) {
-      const key = `${w.pid}|${w.mode}|${w.relation}`;
-      seen.add(key);
-      const ev = open.get(key);
-      if (ev) {
-        ev.lastSeenMs = rel(s.t);
-        ev.blockers = [...new Set([...ev.blockers, ...w.blockers])];
-      } else {
-        open.set(key, {
-          pid: w.pid, application: w.application, mode: w.mode ?? 'unknown', relation: w.relation, blockers: w.blockers,
-          firstSeenMs: rel(s.t), lastSeenMs: rel(s.t),
-          waitStartMs: w.waitingMs === null ? null : Math.round(rel(s.t) - w.waitingMs),
-          step: null, statement: null, query: w.query,
-        });
-      }
-    }
-    for (const [key, ev] of open) if (!seen.has(key)) { done.push(ev); open.delete(key); }
-  }
-  done.push(...open.values());
-  for (const ev of done) {
-    const from = m.runStartMs + (ev.waitStartMs ?? ev.firstSeenMs);
-    const to = m.runStartMs + ev.lastSeenMs;
-    ev.step = dominant(m.clock.steps, from, to, m.runEndMs);
-    ev.statement = dominant(m.clock.statements, from, to, m.runEndMs);
-  }
-  return done.sort((a, b) => a.firstSeenMs - b.firstSeenMs);
 }
 
 /** Stalls shorter than this are normal gaps between responses; the list leaves them out. */
@@ -89,14 +82,13 @@ export function attributedStalls(m: VariantMeasurements): Stall[] {
   }));
 }
 
-export function summarize(m: VariantMeasurements, stalls: Stall[]): Summary {
+export function summarize(m: VariantMeasurements, stalls: Stall[], budgets = checkVariantBudgets(m).checks): Summary {
   const traffic = summarizeTraffic(m.records, -Infinity, Infinity);
   const longest = stalls.reduce<Stall | null>((a, s) => (!a || s.durationMs > a.durationMs ? s : a), null);
   const longestStallMs = longest?.durationMs ?? 0;
   const maxLockWaiters = m.lockSamples.reduce((mx, s) => Math.max(mx, s.waiters.length), 0);
-  const budgets = checkBudgets(m.budgets, { longestStallMs, errorRate: traffic.errorRate });
   const failedStep = m.steps.find((s) => s.status === 'failed')?.name ?? null;
-  const completed = !m.interrupted && failedStep === null;
+  const completed = !m.interrupted && !m.aborted && failedStep === null;
   return {
     verdict: completed && budgets.every((b) => b.ok) ? 'pass' : 'fail',
     completed,
@@ -109,16 +101,22 @@ export function summarize(m: VariantMeasurements, stalls: Stall[]): Summary {
     errorsBySqlstate: errorsBySqlstate(m.records),
     budgets,
     failedStep,
+    p99Ms: traffic.p99Ms,
+    aborted: m.aborted ?? null,
   };
 }
 
-/** Per-step traffic and lock waiters, attributed by request schedule time and sample time. */
-export function annotateSteps(m: VariantMeasurements): StepResult[] {
+/**
+ * Per-step traffic and lock waiters (attributed by request schedule time and sample time), the
+ * longest stall attributed to the step, and the run's budgets checked on the step alone.
+ */
+export function annotateSteps(m: VariantMeasurements, facts = new MetricFacts(metricInputOf(m)), byStep: BudgetEvaluation['byStep'] = checkVariantBudgets(m, facts).byStep): StepResult[] {
   return m.steps.map((s) => {
     const from = m.runStartMs + s.startMs;
     const to = m.runStartMs + s.endMs;
     const waiters = m.lockSamples.filter((x) => x.t >= from && x.t < to).reduce((mx, x) => Math.max(mx, x.waiters.length), 0);
-    return { ...s, traffic: summarizeTraffic(m.records, from, to), maxLockWaiters: waiters };
+    const stalled = METRICS.longestStallMs.measure(facts, { step: s.name })?.value ?? 0;
+    return { ...s, traffic: summarizeTraffic(m.records, from, to), maxLockWaiters: waiters, longestStallMs: stalled, ...(byStep.get(s.name)?.length ? { budgets: byStep.get(s.name) } : {}) };
   });
 }
 
@@ -128,11 +126,13 @@ export function buildVariantResult(
 ): VariantResult {
   const timeline = buildTimeline(m);
   const stalls = attributedStalls(m);
+  const facts = new MetricFacts(metricInputOf(m));
+  const budgets = checkVariantBudgets(m, facts);
   return {
     ...meta,
     durationMs: Math.round(m.runEndMs - m.runStartMs),
-    summary: summarize(m, stalls),
-    steps: annotateSteps(m),
+    summary: summarize(m, stalls, budgets.checks),
+    steps: annotateSteps(m, facts, budgets.byStep),
     timeline,
     stalls,
     lockWaits: lockWaitEvents(m),

@@ -60,6 +60,10 @@ export interface StepResult {
   /** Traffic measured while this step ran (attributed by request start time). */
   traffic?: TrafficSummary;
   maxLockWaiters?: number;
+  /** Longest stall attributed to this step (the step it overlaps most), 0 when none. */
+  longestStallMs?: number;
+  /** The run's unscoped budgets checked on this step alone (metrics whose step value never exceeds the run's). */
+  budgets?: BudgetCheck[];
 }
 
 export interface TrafficSummary {
@@ -127,13 +131,48 @@ export interface Budgets {
   maxErrorRate: number;
 }
 
+/** The slice a budget applies to; empty = the whole run (see model/metrics.ts). */
+export interface BudgetScope {
+  step?: string;
+  route?: string;
+  sqlstate?: string;
+  /** The budget applies to this variant only. */
+  variant?: string;
+}
+
 export interface BudgetCheck {
-  name: keyof Budgets;
+  /** The budget as declared: "maxStallMs", "longestStallMs{step:contract}", "p99Ms{route:read-by-id}"… */
+  name: string;
+  /** The metric measured (model/metrics.ts), e.g. longestStallMs for maxStallMs. Absent in reports before it existed. */
+  metric?: string;
+  /** What was measured: {} = the whole run. */
+  scope?: BudgetScope;
+  unit?: 'ms' | 'ratio' | 'count' | 's';
   /** Set on the run-level summary, where the checks of every variant are listed. */
   variant?: string;
   limit: number;
-  actual: number;
+  /** The measured value; null when the slice had nothing to measure (see note). */
+  value?: number | null;
+  /** Same as value (its first name). */
+  actual: number | null;
+  /** actual <= limit; a check with nothing to measure passes and says so in its note. */
   ok: boolean;
+  /** The migration stops as soon as this budget breaches. */
+  abortOnFail?: boolean;
+  /** For a check over the whole run: the step (and route) where the worst value happened. */
+  where?: { step?: string | null; route?: string };
+  note?: string;
+}
+
+/** A run the harness stopped early because an abortOnFail budget breached. */
+export interface BudgetAbort {
+  /** The budget's name as declared. */
+  budget: string;
+  check: BudgetCheck;
+  /** Run-relative time of the check that breached. */
+  atMs: number;
+  /** The step that was running (and was cancelled). */
+  step: string | null;
 }
 
 export interface Summary {
@@ -148,6 +187,10 @@ export interface Summary {
   errorsBySqlstate: Record<string, number>;
   budgets: BudgetCheck[];
   failedStep: string | null;
+  /** p99 latency of every request of the run; absent in reports before it existed. */
+  p99Ms?: number | null;
+  /** Set when an abortOnFail budget stopped the migration. */
+  aborted?: BudgetAbort | null;
 }
 
 export interface LoadInfo {
@@ -211,6 +254,32 @@ export interface VariantResult {
   notMeasured: string[];
 }
 
+/**
+ * --calibrate: a known ACCESS EXCLUSIVE hold on a scratch table under load, measured by the same
+ * detectors as the variants, so a reader knows how far to trust the numbers on this machine.
+ */
+export interface Calibration {
+  /** The hold asked for: pg_sleep inside the transaction that holds the lock. */
+  holdTargetMs: number;
+  /** The statement tracer's hold (lock acquired → transaction end). */
+  tracedHoldMs: number | null;
+  /** The longest stall the stall detector found on the calibration route. */
+  stallMs: number | null;
+  /** stallMs − tracedHoldMs: how far the stall detector was off. */
+  stallErrorMs: number | null;
+  /** Longest lock wait of an app backend seen by the lock sampler. */
+  lockWaitMs: number | null;
+  lockWaitErrorMs: number | null;
+  /** The stall error is acceptable within ± this. */
+  toleranceMs: number;
+  ok: boolean;
+  /** Open-model arrivals per second during the calibration. */
+  rate: number;
+  requests: number;
+  /** One sentence for the reader. */
+  summary: string;
+}
+
 export interface RunReport {
   schemaVersion: number;
   runId: string;
@@ -226,4 +295,6 @@ export interface RunReport {
   seed: { tables: Record<string, number>; seconds: number; rowsPerSec: number; reused: boolean; notes: string[] } | null;
   /** With --scales: each statement fitted against rows and projected to production size. */
   projection?: Projection;
+  /** With --calibrate: how closely the detectors measured a known hold on this machine. */
+  calibration?: Calibration;
 }

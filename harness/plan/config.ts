@@ -6,6 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { RehearseError } from '../errors.ts';
+import { budgetProblems } from '../model/budgets.ts';
 
 const ms = z.union([z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m)$/, 'a duration like "500ms", "2s" or "1m"')]);
 const count = z.number().int().nonnegative();
@@ -41,7 +42,10 @@ const ConfigSchema = z.strictObject({
   }).optional(),
   /** Wrap each migration transaction: lock_timeout, retried on 55P03 with backoff. */
   migration: z.strictObject({ lockTimeout: ms.optional(), retries: z.number().int().min(0).optional() }).optional(),
-  budgets: z.strictObject({ maxStallMs: z.number().int().positive().optional(), maxErrorRate: z.number().min(0).max(1).optional() }).optional(),
+  /** Budgets as in a scenario: metric or metric{scope} → limit, or { limit, abortOnFail }. */
+  budgets: z.record(z.string(), z.union([z.number(), z.strictObject({ limit: z.number(), abortOnFail: z.boolean().optional() })]))
+    .superRefine((b, ctx) => { for (const problem of budgetProblems(b)) ctx.addIssue({ code: 'custom', message: problem }); })
+    .optional(),
   failOnBreach: z.boolean().optional(),
   out: z.string().optional(),
 });

@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RehearseError } from '../errors.ts';
+import { budgetProblems, parseBudgetKey } from '../model/budgets.ts';
 import { stepKindOf, STEP_KINDS } from '../runner/step-kinds.ts';
 import type { ScenarioDefinition, Step } from '../scenario.ts';
 import { resolveSqlFileStep } from './sql-files.ts';
@@ -91,6 +92,23 @@ export async function validateScenario(s: ScenarioDefinition): Promise<Problem[]
       }
       for (const p of await kind.validate(step, { versions })) add(`${at}: ${p}`, needle);
     }
+  }
+  for (const p of budgetScopeProblems(s)) add(p.message, p.needle);
+  return out;
+}
+
+/** Budgets parse, and the steps and variants they name exist in the scenario. */
+function budgetScopeProblems(s: ScenarioDefinition): Problem[] {
+  const decl = s.budgets as Record<string, unknown> | undefined;
+  const out = budgetProblems(decl).map((p) => ({ message: `budgets: ${p}`, needle: 'budgets' }));
+  if (out.length || !decl) return out;
+  const variants = Object.keys(s.variants ?? {});
+  const steps = new Set(Object.values(s.variants ?? {}).flatMap((v) => (v.steps ?? []).map((st) => st?.name)));
+  for (const key of Object.keys(decl)) {
+    const p = parseBudgetKey(key);
+    if ('problem' in p) continue;
+    if (p.scope.step !== undefined && !steps.has(p.scope.step)) out.push({ message: `budgets: ${key}: no variant has a step "${p.scope.step}" (steps: ${[...steps].join(', ')})`, needle: key });
+    if (p.scope.variant !== undefined && !variants.includes(p.scope.variant)) out.push({ message: `budgets: ${key}: no variant "${p.scope.variant}" (variants: ${variants.join(', ')})`, needle: key });
   }
   return out;
 }

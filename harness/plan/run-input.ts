@@ -1,7 +1,8 @@
 // One resolved description of a run, from flags and rehearse.config.ts: a flag given on the
 // command line wins, then the config, then the default. The CLI and tests both go through it.
 import type { RowsSpec } from '../dataset/types.ts';
-import type { AppSettings, Budgets } from '../model/schema.ts';
+import type { AppSettings } from '../model/schema.ts';
+import { mergeDeclarations, type BudgetDeclarations } from '../model/budgets.ts';
 import type { CliOptions } from '../cli/args.ts';
 import { durationMs, type LoadedConfig } from './config.ts';
 
@@ -21,7 +22,8 @@ export interface RunInput {
   appSettings: AppSettings;
   /** Applied to every sql step that sets none of its own. */
   migration: { lockTimeoutMs?: number; retries?: number };
-  budgets: Partial<Budgets>;
+  /** Budgets of the config and the flags (flags win); the scenario's and the defaults lie under them. */
+  budgets: BudgetDeclarations;
   failOnBreach: boolean;
   out: string;
   configFile: string | null;
@@ -70,11 +72,11 @@ export function resolveRunInput(cli: CliOptions, loaded: LoadedConfig | null): R
       lockTimeoutMs: pick('lock-timeout', cli.lockTimeoutMs, c.migration?.lockTimeout === undefined ? undefined : durationMs(c.migration.lockTimeout)),
       retries: pick('retries', cli.retries, c.migration?.retries),
     },
-    budgets: {
-      ...(c.budgets ?? {}),
+    budgets: mergeDeclarations(c.budgets, {
       ...(given('max-stall-ms') && cli.maxStallMs !== undefined ? { maxStallMs: cli.maxStallMs } : {}),
       ...(given('max-error-rate') && cli.maxErrorRate !== undefined ? { maxErrorRate: cli.maxErrorRate } : {}),
-    },
+      ...(cli.budgets ?? {}),
+    }),
     failOnBreach: pick('fail-on-breach', cli.failOnBreach, c.failOnBreach),
     out: pick('out', cli.out, c.out),
     configFile: loaded?.file ?? null,

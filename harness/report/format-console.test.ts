@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatConsoleSummary } from './format-console.ts';
 import { fmtDuration, fmtMs, fmtPct } from './format-units.ts';
 import { buildSampleReport } from './fixtures/sample-report.ts';
+import { checkBudgets } from '../model/budgets.ts';
 
 describe('formatConsoleSummary', () => {
   it('prints one block per variant with verdict, longest stall (route, step, statement) and budgets', () => {
@@ -56,6 +57,32 @@ describe('formatConsoleSummary', () => {
     expect(out).toContain('naive — INCONSISTENT');
     expect(out).toMatch(/longest stall +3,200 ms {2}route update-balance/);
     expect(out).toContain('warning: summary says the longest stall is 0 ms');
+  });
+});
+
+describe('budget lines', () => {
+  it('should print a budget met exactly, and an error budget of 0 with no errors, as passing', () => {
+    const report = buildSampleReport();
+    const safe = report.variants[1]!;
+    safe.stalls = [];
+    safe.summary = { ...safe.summary, longestStallMs: 1000, longestStall: null, errorRate: 0, budgets: checkBudgets({ maxStallMs: 1000, maxErrorRate: 0 }, { longestStallMs: 1000, errorRate: 0 }) };
+    const out = formatConsoleSummary(report, { color: false });
+    expect(out).toContain('ok maxStallMs 1,000 ms <= 1,000 ms');
+    expect(out).toContain('ok maxErrorRate 0% <= 0%');
+    expect(out).toContain('expand-contract — PASS');
+    // Coloured, the stall and the error rate are not painted red.
+    const coloured = formatConsoleSummary(report, { color: true }).split('expand-contract')[1]!;
+    expect(coloured).toMatch(/longest stall +1,000 ms/);
+    expect(coloured).toMatch(/error rate +0% of/);
+  });
+
+  it('should print a budget exceeded by the smallest amount as failing', () => {
+    const report = buildSampleReport();
+    const safe = report.variants[1]!;
+    safe.summary = { ...safe.summary, longestStallMs: 1001, budgets: checkBudgets({ maxStallMs: 1000, maxErrorRate: 0 }, { longestStallMs: 1001, errorRate: 0.0001 }) };
+    const out = formatConsoleSummary(report, { color: false });
+    expect(out).toContain('FAIL maxStallMs 1,001 ms > 1,000 ms');
+    expect(out).toContain('FAIL maxErrorRate 0.01% > 0%');
   });
 });
 

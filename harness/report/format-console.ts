@@ -1,8 +1,10 @@
 // The compact summary printed at the end of a CLI run. It reads the same figures as the HTML (via
 // format-units and report-checks), so the terminal and the report can never disagree about a stall.
+import { withinBudget } from '../model/budgets.ts';
 import type { RunReport, StatementTrace, StepResult, VariantResult } from '../model/schema.ts';
-import { fmtBudgetValue, fmtCount, fmtDuration, fmtMs, fmtPct, oneLine, topSqlstates } from './format-units.ts';
-import { longestStall, reportWarnings, retriesOf, shownOverallVerdict, shownVerdict, variantWarnings, type ShownVerdict } from './report-checks.ts';
+import type { Renderer } from './renderers.ts';
+import { describeCheck, fmtCount, fmtDuration, fmtMs, fmtPct, oneLine, topSqlstates } from './format-units.ts';
+import { longestStall, reportWarnings, retriesOf, runCheck, shownOverallVerdict, shownVerdict, variantWarnings, type ShownVerdict } from './report-checks.ts';
 
 export interface ConsoleOptions {
   /** ANSI colours; defaults to on for a TTY unless NO_COLOR is set. */
@@ -32,6 +34,7 @@ const stepLine = (s: StepResult, nameWidth: number, paint: Paint): string[] => {
     lines.push(paint('31', `        error${code ? ` ${code}` : ''}: ${oneLine(s.error.message, 160)}`));
   }
   for (const st of (s.statements ?? []).filter(notable)) lines.push(statementLine(st, paint));
+  for (const b of (s.budgets ?? []).filter((c) => !c.ok)) lines.push(paint('31', `        budget FAIL ${describeCheck(b)}`));
   return lines;
 };
 
@@ -54,16 +57,16 @@ const statementLine = (st: StatementTrace, paint: Paint): string => {
 const variantBlock = (v: VariantResult, paint: Paint): string[] => {
   const s = v.summary;
   const { ms, stall } = longestStall(v);
-  const stallBudget = s.budgets?.find((b) => b.name === 'maxStallMs');
-  const stallBad = stallBudget ? !stallBudget.ok || ms > stallBudget.limit : ms > 0;
+  const stallBudget = runCheck(v, 'longestStallMs');
+  const stallBad = stallBudget ? !stallBudget.ok || !withinBudget(ms, stallBudget.limit) : ms > 0;
   const where = stall
     ? `  route ${stall.route} · step ${stall.step ?? 'none'}${stall.statement ? ` · ${oneLine(stall.statement, 80)}` : ''}`
     : ms > 0
       ? '  (route unknown)'
       : '';
   const top = topSqlstates(s.errorsBySqlstate ?? {});
-  const errBudget = s.budgets?.find((b) => b.name === 'maxErrorRate');
-  const errBad = errBudget ? !errBudget.ok || s.errorRate > errBudget.limit : s.errorRate > 0;
+  const errBudget = runCheck(v, 'errorRate');
+  const errBad = errBudget ? !errBudget.ok || !withinBudget(s.errorRate, errBudget.limit) : s.errorRate > 0;
   const lines = [
     `${paint('1', v.variant)} — ${verdictText(shownVerdict(v), paint)}${s.completed ? '' : paint('31', `  (did not complete${s.failedStep ? `: step ${s.failedStep} failed` : ''})`)}`,
     `${label('longest stall')}${stallBad ? paint('31', fmtMs(ms)) : fmtMs(ms)}${where}`,
@@ -71,10 +74,9 @@ const variantBlock = (v: VariantResult, paint: Paint): string[] => {
     `${label('error rate')}${errBad ? paint('31', fmtPct(s.errorRate)) : fmtPct(s.errorRate)} of ${fmtCount(s.requests)} requests${top.length ? `  top SQLSTATE ${top.join(', ')}` : ''}`,
     `${label('max lock waiters')}${fmtCount(s.maxLockWaiters)}`,
   ];
-  const budgets = (s.budgets ?? []).map(
-    (b) => `${b.ok ? 'ok' : paint('31', 'FAIL')} ${b.name} ${fmtBudgetValue(b.name, b.actual)} ${b.ok ? '<=' : '>'} ${fmtBudgetValue(b.name, b.limit)}`,
-  );
-  if (budgets.length) lines.push(`${label('budgets')}${budgets.join('   ')}`);
+  // One budget per line: each says its value, limit and where the worst of it happened.
+  (s.budgets ?? []).forEach((b, i) => lines.push(`${i === 0 ? label('budgets') : label('')}${b.ok ? 'ok' : paint('31', 'FAIL')} ${describeCheck(b)}`));
+  if (s.aborted) lines.push(paint('31', `${label('aborted')}${s.aborted.budget} breached at ${(s.aborted.atMs / 1000).toFixed(1)} s${s.aborted.step ? ` during step ${s.aborted.step}` : ''}: the migration was stopped (abortOnFail); load and observer kept recording`));
   const steps = v.steps ?? [];
   if (steps.length) {
     lines.push('  steps');
@@ -93,6 +95,7 @@ export const formatConsoleSummary = (report: RunReport, opts: ConsoleOptions = {
   const paint = painter(color);
   const lines = [`rehearse · ${report.scenario} · run ${report.runId} · ${verdictText(shownOverallVerdict(report), paint)}`];
   for (const w of reportWarnings(report)) lines.push(paint('33', `warning: ${w}`));
+  if (report.calibration) lines.push(`calibration: ${report.calibration.ok ? '' : paint('33', 'WARNING ')}${report.calibration.summary}`);
   if (!report.variants.length) lines.push('', 'no variant results in this report');
   for (const v of report.variants) lines.push('', ...variantBlock(v, paint));
   if (report.projection) {
@@ -101,4 +104,9 @@ export const formatConsoleSummary = (report: RunReport, opts: ConsoleOptions = {
     for (const n of report.projection.notes) lines.push(`  note: ${n}`);
   }
   return `${lines.join('\n')}\n`;
+};
+
+export const consoleRenderer: Renderer = {
+  render: (report) => formatConsoleSummary(report),
+  renderMany: (reports) => reports.map((r) => formatConsoleSummary(r)).join('\n'),
 };

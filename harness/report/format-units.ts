@@ -1,5 +1,8 @@
 // Number formatting shared by the HTML report and the console summary, so both print the same
 // figure for the same fact. Rule: never round a non-zero problem down to something that reads as zero.
+import { parseBudgetKey } from '../model/budgets.ts';
+import { metricOf } from '../model/metrics.ts';
+import type { BudgetCheck } from '../model/schema.ts';
 
 /** Shown wherever a value was not measured (null/undefined), distinct from a measured 0. */
 export const NOT_MEASURED = '—';
@@ -54,9 +57,44 @@ export const fmtDate = (iso: string): string => {
   return `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 };
 
+/** A metric value in its unit: ms, a fraction as %, backend-seconds, a count. */
+export const fmtMetricValue = (unit: BudgetCheck['unit'], value: number | null | undefined): string => {
+  if (value === null || value === undefined) return 'not measured';
+  if (unit === 'ratio') return fmtPct(value);
+  if (unit === 'ms') return fmtMs(value);
+  if (unit === 's') return `${Number(value.toPrecision(3)).toLocaleString('en-US')} s`;
+  if (unit === 'count') return fmtCount(value);
+  return String(value);
+};
+
+/** The unit of a check: recorded since checks name their metric; derived from the name for older reports. */
+export const checkUnit = (b: Pick<BudgetCheck, 'unit' | 'name' | 'metric'>): BudgetCheck['unit'] => {
+  if (b.unit) return b.unit;
+  const metric = b.metric ?? (() => {
+    const p = parseBudgetKey(b.name);
+    return 'problem' in p ? undefined : p.metric;
+  })();
+  return metric ? metricOf(metric)?.unit : undefined;
+};
+
 /** Budget values carry their own unit: stall budgets are ms, error budgets are fractions. */
-export const fmtBudgetValue = (name: string, value: number): string =>
-  name === 'maxErrorRate' ? fmtPct(value) : name === 'maxStallMs' ? fmtMs(value) : String(value);
+export const fmtBudgetValue = (name: string, value: number | null | undefined): string => fmtMetricValue(checkUnit({ name }), value);
+
+/** "step contract, route read-by-id" for a check's scope (or where its worst value was). */
+export const fmtScope = (scope: BudgetCheck['scope'] | BudgetCheck['where'] | undefined): string =>
+  Object.entries(scope ?? {}).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => `${k} ${v}`).join(', ');
+
+/**
+ * One line that says everything about a check: which budget, the value, the comparison, the
+ * limit, and where: "maxStallMs 3,200 ms > 1,000 ms (step alter-type, route update-balance)".
+ */
+export const describeCheck = (b: BudgetCheck): string => {
+  const unit = checkUnit(b);
+  const value = b.value === undefined ? b.actual : b.value;
+  const where = fmtScope(b.where);
+  const cmp = value === null ? `not measured (limit ${fmtMetricValue(unit, b.limit)})` : `${fmtMetricValue(unit, value)} ${b.ok ? '<=' : '>'} ${fmtMetricValue(unit, b.limit)}`;
+  return `${b.name} ${cmp}${where ? ` (${where})` : ''}${b.note && value === null ? `: ${b.note.replace(/^not measured: /, '')}` : ''}`;
+};
 
 /** Top-N SQLSTATEs by count, most frequent first: "55P03×12, 57014×3". */
 export const topSqlstates = (bySqlstate: Record<string, number>, n = 3): string[] =>

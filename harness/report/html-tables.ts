@@ -1,15 +1,16 @@
 // Tables of the HTML report. Every value is escaped here; numbers exceeding a budget get class "bad".
 import type { Fit, Projection } from '../model/projection.ts';
 import type { BudgetCheck, LockWaitEvent, RunReport, Stall, StatementTrace, StepResult, VariantResult } from '../model/schema.ts';
+import { withinBudget } from '../model/budgets.ts';
 import { escapeHtml as e } from './html-escape.ts';
-import { NOT_MEASURED, fmtAt, fmtBudgetValue, fmtCount, fmtDuration, fmtMs, fmtPct, oneLine, topSqlstates } from './format-units.ts';
-import { longestStall, retriesOf, shownVerdict, type ShownVerdict } from './report-checks.ts';
+import { NOT_MEASURED, fmtAt, fmtBudgetValue, fmtScope, fmtCount, fmtDuration, fmtMs, fmtPct, oneLine, topSqlstates } from './format-units.ts';
+import { longestStall, retriesOf, runCheck, shownVerdict, type ShownVerdict } from './report-checks.ts';
 
-const budget = (v: VariantResult, name: BudgetCheck['name']): BudgetCheck | undefined => v.summary.budgets?.find((b) => b.name === name);
+const budget = (v: VariantResult, legacyName: 'maxStallMs' | 'maxErrorRate'): BudgetCheck | undefined => runCheck(v, legacyName === 'maxStallMs' ? 'longestStallMs' : 'errorRate');
 
 /** A budgeted number: red when its check failed (or when it exceeds the limit despite the check). */
 const budgeted = (text: string, check: BudgetCheck | undefined, actual: number): string => {
-  const bad = check ? !check.ok || actual > check.limit : false;
+  const bad = check ? !check.ok || !withinBudget(actual, check.limit) : false;
   const limit = check ? ` <span class="muted">(limit ${e(fmtBudgetValue(check.name, check.limit))})</span>` : '';
   return `<span class="${bad ? 'bad' : ''}">${e(text)}${bad ? ' ✗' : ''}</span>${limit}`;
 };
@@ -34,7 +35,7 @@ const budgetsCell = (v: VariantResult): string =>
   (v.summary.budgets ?? [])
     .map(
       (b) =>
-        `<div class="${b.ok ? 'ok' : 'bad'}">${b.ok ? '✓' : '✗'} ${e(b.name)}: ${e(fmtBudgetValue(b.name, b.actual))} ${b.ok ? '≤' : '>'} ${e(fmtBudgetValue(b.name, b.limit))}</div>`,
+        `<div class="${b.ok ? 'ok' : 'bad'}">${b.ok ? '✓' : '✗'} ${e(b.name)}: ${e(fmtBudgetValue(b.name, b.actual))} ${b.actual === null ? '' : b.ok ? '≤' : '>'} ${e(fmtBudgetValue(b.name, b.limit))}${b.where ? ` <span class="muted">(${e(fmtScope(b.where))})</span>` : ''}${b.abortOnFail ? ' <span class="muted">abortOnFail</span>' : ''}</div>`,
     )
     .join('') || `<span class="muted">no budgets</span>`;
 
@@ -68,8 +69,8 @@ export const renderCards = (v: VariantResult): string => {
   const { ms, stall } = longestStall(v);
   const stallCheck = budget(v, 'maxStallMs');
   const errCheck = budget(v, 'maxErrorRate');
-  const stallBad = stallCheck ? !stallCheck.ok || ms > stallCheck.limit : ms > 0;
-  const errBad = errCheck ? !errCheck.ok || s.errorRate > errCheck.limit : s.errorRate > 0;
+  const stallBad = stallCheck ? !stallCheck.ok || !withinBudget(ms, stallCheck.limit) : ms > 0;
+  const errBad = errCheck ? !errCheck.ok || !withinBudget(s.errorRate, errCheck.limit) : s.errorRate > 0;
   const top = topSqlstates(s.errorsBySqlstate ?? {}, 5);
   return `<div class="cards">
 ${card('verdict', verdictBadge(shownVerdict(v)), '', s.completed ? 'migration completed' : `<span class="bad">did not complete${s.failedStep ? `: step ${e(s.failedStep)} failed` : ''}</span>`)}
@@ -157,6 +158,10 @@ const trafficCells = (step: StepResult): string => {
 <td class="num${errs > 0 ? ' bad' : ''}">${fmtCount(errs)}${errs > 0 ? ` <span class="sub">(${fmtPct(t.errorRate)})</span>` : ''}${t.unfinished > 0 ? `<div class="bad">${fmtCount(t.unfinished)} unfinished</div>` : ''}</td>`;
 };
 
+/** The run's budgets checked on one step: the longest stall of the step against the stall budget, … */
+const stepBudgetsCell = (s: StepResult): string =>
+  (s.budgets ?? []).map((b) => `<span class="${b.ok ? 'ok' : 'bad'}">${b.ok ? '✓' : '✗'} ${e(b.name)}: ${e(fmtBudgetValue(b.name, b.actual))} ${b.ok ? '≤' : '>'} ${e(fmtBudgetValue(b.name, b.limit))}</span>`).join(' ');
+
 export const renderSteps = (v: VariantResult): string => {
   const steps = v.steps ?? [];
   if (!steps.length) return `<h3>Steps</h3><p class="note">No steps ran in this variant.</p>`;
@@ -170,6 +175,7 @@ ${trafficCells(s)}
 <td>${detailsCell(s.details)}</td>
 </tr>
 ${s.error ? `<tr class="step-error"><td></td><td colspan="10"><b>Step failed:</b> ${e(errorText(s.error))}</td></tr>` : ''}
+${(s.budgets ?? []).length ? `<tr class="step-budgets"><td></td><td colspan="10"><div class="budgets"><b>Budgets in this step</b> ${stepBudgetsCell(s)}</div></td></tr>` : ''}
 ${(s.statements ?? []).length ? `<tr class="step-statements"><td></td><td colspan="10">${statementsBlock(s)}</td></tr>` : ''}`,
     )
     .join('');

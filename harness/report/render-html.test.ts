@@ -4,6 +4,7 @@ import { renderHtml } from './render-html.ts';
 import { buildChartModel } from './html-chart.ts';
 import { buildSampleReport } from './fixtures/sample-report.ts';
 import type { RunReport } from '../model/schema.ts';
+import { checkBudgets } from '../model/budgets.ts';
 
 const HOSTILE = `SELECT '</script><b>bold</b><!--' AS "x & y"`;
 
@@ -143,6 +144,30 @@ describe('renderHtml', () => {
     expect(text).toContain('verdict is "pass" although budget checks failed: maxStallMs');
     // The stall from the list is shown, not the summary's 0 ms.
     expect(html).toMatch(/<span class="bad">3,200 ms ✗<\/span>/);
+  });
+});
+
+describe('budget checks in the HTML', () => {
+  it('should show a budget met exactly, and an error budget of 0 with no errors, as passing (≤), not as a breach', () => {
+    const report = buildSampleReport();
+    report.variants = [report.variants[1]!];
+    const v = report.variants[0]!;
+    v.stalls = [];
+    v.summary = { ...v.summary, longestStallMs: 1000, longestStall: null, errorRate: 0, budgets: checkBudgets({ maxStallMs: 1000, maxErrorRate: 0 }, { longestStallMs: 1000, errorRate: 0 }) };
+    const html = renderHtml(report);
+    expect(html).toContain('<div class="ok">✓ maxStallMs: 1,000 ms ≤ 1,000 ms</div>');
+    expect(html).toContain('<div class="ok">✓ maxErrorRate: 0% ≤ 0%</div>');
+    expect(html).not.toContain('✗');
+    expect(visibleText(html)).toContain('PASS');
+  });
+
+  it('should show a budget exceeded by the smallest amount as a breach', () => {
+    const report = buildSampleReport();
+    report.variants = [report.variants[1]!];
+    const v = report.variants[0]!;
+    v.summary = { ...v.summary, errorRate: 0.0001, budgets: checkBudgets({ maxStallMs: 1000, maxErrorRate: 0 }, { longestStallMs: v.summary.longestStallMs, errorRate: 0.0001 }) };
+    const html = renderHtml(report);
+    expect(html).toContain('<div class="bad">✗ maxErrorRate: 0.01% > 0%</div>');
   });
 });
 

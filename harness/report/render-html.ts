@@ -11,6 +11,7 @@ import { reportWarnings, shownOverallVerdict, shownVerdict, variantWarnings } fr
 import { buildChartModel, renderChartBlock, type VariantChart } from './html-chart.ts';
 import { renderCards, renderComparison, renderLockWaits, renderProjection, renderStalls, renderSteps, verdictBadge } from './html-tables.ts';
 import { REPORT_CSS } from './html-style.ts';
+import type { Renderer } from './renderers.ts';
 
 interface Assets {
   uplotJs: string;
@@ -93,6 +94,7 @@ ${meta('load', perVariant(vs, loadText))}
 ${meta('route mix', perVariant(vs, mixText))}
 ${r.seed ? meta('seeding', `${fmtCount(Object.values(r.seed.tables).reduce((a, b) => a + b, 0))} rows in ${r.seed.seconds.toFixed(1)} s, ${fmtCount(r.seed.rowsPerSec)} rows/s${r.seed.reused ? ' (reused)' : ''}`) : ''}
 ${(r.seed?.notes ?? []).map((n) => meta('seeding note', n)).join('\n')}
+${r.calibration ? meta('calibration', `${r.calibration.ok ? '' : 'WARNING: '}${r.calibration.summary}`) : ''}
 ${meta('tool', `${r.tool.name} ${r.tool.version}, schema v${r.schemaVersion}`)}
 </dl>
 ${warnings.length ? `<div class="note alarm"><b>This report is inconsistent:</b><ul>${warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul></div>` : ''}
@@ -153,3 +155,5 @@ The complete run report (schema v${e(report.schemaVersion)}) is embedded in this
 </html>
 `;
 };
+
+export const htmlRenderer: Renderer = { runFile: 'report.html', render: renderHtml };

@@ -1,7 +1,19 @@
 // Cross-checks between a summary and the raw data it summarises. Renderers show the worse of the
 // two and print a warning, so a bug upstream can never make a stall or failure disappear.
-import type { RunReport, Stall, StatementTrace, StepResult, VariantResult } from '../model/schema.ts';
+import { parseBudgetKey } from '../model/budgets.ts';
+import type { BudgetCheck, RunReport, Stall, StatementTrace, StepResult, VariantResult } from '../model/schema.ts';
 import { fmtMs } from './format-units.ts';
+
+/** The metric a check measured (older reports name only the budget). */
+export const checkMetric = (b: BudgetCheck): string | undefined => {
+  if (b.metric) return b.metric;
+  const p = parseBudgetKey(b.name);
+  return 'problem' in p ? undefined : p.metric;
+};
+
+/** The variant's check of a metric over the whole run (no step, route or SQLSTATE), if budgeted. */
+export const runCheck = (v: VariantResult, metric: string): BudgetCheck | undefined =>
+  (v.summary.budgets ?? []).find((b) => checkMetric(b) === metric && !b.scope?.step && !b.scope?.route && !b.scope?.sqlstate);
 
 /** The longest stall known anywhere in the variant (summary or stalls list). */
 export const longestStall = (v: VariantResult): { ms: number; stall: Stall | null } => {

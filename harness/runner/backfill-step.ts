@@ -67,6 +67,7 @@ export async function runBackfillStep(step: BackfillStep, ctx: StepContext): Pro
     busyMs += ms;
     maxBatchMs = Math.max(maxBatchMs, ms);
     last = Number(row.last);
+    ctx.progress?.({ kind: 'backfill', step: step.name, done: Math.max(0, last - lo + 1), total: Math.max(1, hi - lo + 1), rows: scanned, rowsPerSec: details().rowsPerSec });
     if (now() - lastLog > 2000) {
       lastLog = now();
       const pct = hi > lo ? Math.min(100, ((last - lo) / (hi - lo)) * 100) : 100;

@@ -9,13 +9,16 @@ import type { DatasetSource, RowsSpec, SeedProgress } from '../dataset/types.ts'
 import { probeCapacity } from '../load/capacity-probe.ts';
 import { assembleReport } from '../model/assemble-report.ts';
 import { projectScales } from '../model/projection.ts';
-import { DEFAULT_BUDGETS } from '../model/budgets.ts';
-import type { AppSettings, Budgets, DatasetInfo, RunReport, VariantResult } from '../model/schema.ts';
+import { DEFAULT_BUDGETS, resolveBudgets, type BudgetDeclarations, type BudgetSpec } from '../model/budgets.ts';
+import type { AppSettings, Calibration, DatasetInfo, RunReport, VariantResult } from '../model/schema.ts';
+import { calibrate } from '../calibrate/calibrate.ts';
+import { RehearseError } from '../errors.ts';
 import { startEmbeddedPostgres } from '../postgres/embedded.ts';
 import { cloneDatabase, createDatabase, dropDatabase } from '../postgres/databases.ts';
 import type { PostgresHandle } from '../postgres/provider.ts';
 import { writeReport } from '../report/write-report.ts';
 import type { ScenarioDefinition } from '../scenario.ts';
+import type { OnProgress } from './progress.ts';
 import { runVariant, type LoadPlan } from './run-variant.ts';
 
 export interface RehearseOptions {
@@ -29,10 +32,15 @@ export interface RehearseOptions {
   instances: number;
   appSettings?: Partial<AppSettings>;
   sampleIntervalMs: number;
-  budgets?: Partial<Budgets>;
+  /** Budgets given for this run (config and flags); they win over the scenario's and the defaults. */
+  budgets?: BudgetDeclarations;
   outDir: string;
   log: (line: string) => void;
   onSeedProgress?: (p: SeedProgress) => void;
+  /** Live progress for a human watching (steps, backfill, traffic). */
+  progress?: OnProgress;
+  /** First measure a known 1 s ACCESS EXCLUSIVE hold, to report the detectors' error on this machine. */
+  calibrate?: boolean;
   signal: AbortSignal;
   /** Rehearse every variant at each of these sizes (in order), then fit and project (see model/projection.ts). */
   scales?: { label: string; rows: RowsSpec }[];
@@ -49,19 +57,25 @@ export async function rehearse(o: RehearseOptions): Promise<{ report: RunReport;
   const t0 = now();
   const startedAt = new Date().toISOString();
   const runId = `${startedAt.replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')}-${o.scenario.name}-${randomBytes(2).toString('hex')}`;
-  const budgets: Budgets = { ...DEFAULT_BUDGETS, ...o.scenario.budgets, ...o.budgets };
+  const budgets = resolveBudgets([
+    { from: 'default', budgets: { ...DEFAULT_BUDGETS } },
+    { from: 'scenario', budgets: o.scenario.budgets },
+    { from: 'run', budgets: o.budgets },
+  ]);
   const appSettings: AppSettings = { ...DEFAULT_APP_SETTINGS, ...o.appSettings };
   const dataset = await datasetOf(o.scenario);
   const scales = o.scales?.length ? o.scales : [{ label: null, rows: o.rows }];
   const pg = o.postgres ?? (await startEmbeddedPostgres());
   const variants: VariantResult[] = [];
   let seedInfo: RunReport['seed'] = null;
+  let calibration: Calibration | undefined;
   const report = () => {
     const projection = scales.length > 1 ? projectScales(variants.filter((v) => v.scale).map((v) => ({ base: v.scale!.variant, scale: v.scale!.label, result: v })), o.productionRows ?? {}) : undefined;
-    return assembleReport({ runId, startedAt, durationMs: Math.round(now() - t0), scenario: o.scenario.name, variants, toolVersion: o.toolVersion, seed: seedInfo, projection });
+    return assembleReport({ runId, startedAt, durationMs: Math.round(now() - t0), scenario: o.scenario.name, variants, toolVersion: o.toolVersion, seed: seedInfo, projection, calibration });
   };
   try {
     o.log(`postgres ${pg.version} (${pg.provider}) on port ${pg.port}`);
+    if (o.calibrate) calibration = await calibrate({ pg, instances: o.instances, appSettings, sampleIntervalMs: o.sampleIntervalMs, seed: o.seed, log: o.log, signal: o.signal });
     let app: AppUnderTest | null = null;
     let plan: LoadPlan | null = null;
     for (const scale of scales) {
@@ -74,13 +88,14 @@ export async function rehearse(o: RehearseOptions): Promise<{ report: RunReport;
       seedInfo ??= { tables: seeded.tables, seconds: seeded.seconds, rowsPerSec: Math.round(seeded.rowsPerSec), reused: false, notes: seeded.notes };
       // One app and one load rate for every scale, so the scales differ only in size.
       app ??= await o.scenario.app.create({ scenarioFile: o.scenarioFile, seededUrl: pg.url(SEED_DB), log: o.log });
+      checkBudgetRoutes(budgets, Object.keys(app.mix));
       plan ??= await planLoad(o, pg, app, appSettings);
       for (const variant of o.variants) {
         if (o.signal.aborted) break;
         try {
           const result = await runVariant({
             pg, templateDb: SEED_DB, scenario: o.scenario, variant, app, appSettings, load: plan,
-            instances: o.instances, sampleIntervalMs: o.sampleIntervalMs, budgets, dataset: datasetInfo, log: o.log, signal: o.signal,
+            instances: o.instances, sampleIntervalMs: o.sampleIntervalMs, budgets, dataset: datasetInfo, log: o.log, signal: o.signal, progress: o.progress,
           });
           if (scale.label) Object.assign(result, { variant: `${variant}@${scale.label}`, scale: { variant, label: scale.label } });
           variants.push(result);
@@ -100,6 +115,14 @@ export async function rehearse(o: RehearseOptions): Promise<{ report: RunReport;
   } finally {
     if (!o.postgres) await pg.stop();
     else await dropDatabase(pg, SEED_DB).catch(() => {});
+  }
+}
+
+/** A budget on a route the app never requests could never be measured: say so before running. */
+function checkBudgetRoutes(budgets: readonly BudgetSpec[], routes: string[]): void {
+  const unknown = budgets.filter((b) => b.scope.route !== undefined && !routes.includes(b.scope.route));
+  if (unknown.length) {
+    throw new RehearseError('REH_BUDGET_INVALID', `budget ${unknown.map((b) => `"${b.name}"`).join(', ')} names a route the app does not request (routes: ${routes.join(', ')})`);
   }
 }
 

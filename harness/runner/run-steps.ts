@@ -4,12 +4,12 @@ import { now } from '../clock.ts';
 import { sqlstateOf } from '../errors.ts';
 import type { StepResult } from '../model/schema.ts';
 import type { Step } from '../scenario.ts';
-import { StepFailure, type StepContext } from './step-context.ts';
+import { abortCode, BudgetBreach, StepFailure, type StepContext } from './step-context.ts';
 import { stepKindOf } from './step-kinds.ts';
 
 export async function runSteps(steps: Step[], ctx: StepContext, results: StepResult[]): Promise<void> {
   let stopped = false;
-  for (const step of steps) {
+  for (const [index, step] of steps.entries()) {
     const rel = (ms: number) => Math.round(ms - ctx.runStartMs);
     if (stopped || ctx.signal.aborted) {
       const t = rel(now());
@@ -17,6 +17,7 @@ export async function runSteps(steps: Step[], ctx: StepContext, results: StepRes
       continue;
     }
     ctx.log(`▶ ${step.name} (${step.kind})`);
+    ctx.progress?.({ kind: 'step-start', step: step.name, stepKind: step.kind, index, total: steps.length });
     ctx.clock.beginStep(step.name);
     const t0 = now();
     // Pushed before it runs, so an interrupted run still reports the step it was in.
@@ -27,14 +28,15 @@ export async function runSteps(steps: Step[], ctx: StepContext, results: StepRes
       result.status = ctx.signal.aborted ? 'failed' : 'ok';
       result.statements = outcome.statements;
       if (outcome.details) result.details = outcome.details;
-      if (ctx.signal.aborted) result.error = { code: 'REH_INTERRUPTED', message: 'interrupted while this step ran' };
+      if (ctx.signal.aborted) result.error = { code: abortCode(ctx.signal), message: stoppedMessage(ctx.signal) };
     } catch (err) {
       stopped = true;
       if (err instanceof StepFailure) {
         result.statements = err.outcome.statements;
         if (err.outcome.details) result.details = err.outcome.details;
       }
-      result.error = { code: ctx.signal.aborted ? 'REH_INTERRUPTED' : 'REH_STEP_FAILED', sqlstate: err instanceof StepFailure ? err.sqlstate : sqlstateOf(err), message: (err as Error).message };
+      const message = ctx.signal.aborted ? `${stoppedMessage(ctx.signal)} (${(err as Error).message})` : (err as Error).message;
+      result.error = { code: ctx.signal.aborted ? abortCode(ctx.signal) : 'REH_STEP_FAILED', sqlstate: err instanceof StepFailure ? err.sqlstate : sqlstateOf(err), message };
       ctx.log(`  ✗ ${step.name} failed: ${(err as Error).message}`);
     } finally {
       ctx.clock.endStep();
@@ -43,6 +45,10 @@ export async function runSteps(steps: Step[], ctx: StepContext, results: StepRes
       result.durationMs = Math.round(t1 - t0);
     }
     if (result.status === 'ok') ctx.log(`  ✓ ${step.name} ${result.durationMs} ms`);
+    ctx.progress?.({ kind: 'step-end', step: step.name, status: result.status, durationMs: result.durationMs });
     if (ctx.signal.aborted) stopped = true;
   }
 }
+
+const stoppedMessage = (signal: AbortSignal): string =>
+  signal.reason instanceof BudgetBreach ? `stopped: ${signal.reason.message}` : 'interrupted while this step ran';

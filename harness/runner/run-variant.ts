@@ -7,8 +7,9 @@ import { now } from '../clock.ts';
 import { startClosedLoad } from '../load/closed-model.ts';
 import { startOpenLoad } from '../load/open-model.ts';
 import type { LoadRun } from '../load/types.ts';
-import { buildVariantResult, type VariantMeasurements } from '../model/build-result.ts';
-import { SCHEMA_VERSION, type AppSettings, type Budgets, type DatasetInfo, type LoadInfo, type RunEvent, type StepResult, type VariantResult } from '../model/schema.ts';
+import { buildVariantResult, metricInputOf, type VariantMeasurements } from '../model/build-result.ts';
+import type { BudgetSpec } from '../model/budgets.ts';
+import { SCHEMA_VERSION, type AppSettings, type BudgetAbort, type DatasetInfo, type LoadInfo, type RunEvent, type StepResult, type VariantResult } from '../model/schema.ts';
 import { driverQueueing } from '../model/traffic.ts';
 import { StepClock } from '../model/windows.ts';
 import { LockSampler } from '../observe/lock-sampler.ts';
@@ -16,7 +17,15 @@ import { LockWaitWatcher } from '../observe/statement-tracer.ts';
 import { cloneDatabase, dropDatabase } from '../postgres/databases.ts';
 import type { PostgresHandle } from '../postgres/provider.ts';
 import type { ScenarioDefinition } from '../scenario.ts';
+import { sleep } from '../clock.ts';
+import { describeCheck } from '../report/format-units.ts';
+import { BudgetWatch } from './budget-watch.ts';
+import type { OnProgress } from './progress.ts';
 import { runSteps } from './run-steps.ts';
+import { BudgetBreach } from './step-context.ts';
+
+/** After an abortOnFail stop, keep measuring this long so the report shows whether the app recovered. */
+export const ABORT_OBSERVE_MS = 2000;
 
 // Arrivals blocked behind a lock each hold a socket. Our own pool must not be what queues them
 // (that would show as a fake stall on other routes), so allow many; fds are 20k here.
@@ -42,10 +51,11 @@ export interface VariantRunOptions {
   load: LoadPlan;
   instances: number;
   sampleIntervalMs: number;
-  budgets: Budgets;
+  budgets: readonly BudgetSpec[];
   dataset: DatasetInfo;
   log: (line: string) => void;
   signal: AbortSignal;
+  progress?: OnProgress;
 }
 
 export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
@@ -77,9 +87,14 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
   let measurements!: VariantMeasurements;
   let migrationConnected = false;
   let migrationPid = 0; // 0 until the migration session reported its pid
-  // Ctrl-C: cancel the statement in flight so a long rewrite does not hold up the partial report.
+  // Steps stop on Ctrl-C or when an abortOnFail budget breaches; either way the statement in
+  // flight is cancelled (its transaction rolls back and releases its locks).
+  const budgetStop = new AbortController();
+  const stepSignal = AbortSignal.any([o.signal, budgetStop.signal]);
+  let aborted: BudgetAbort | null = null;
+  let watch: BudgetWatch | null = null;
   const onAbort = () => void (migrationPid && cancelBackend(url, migrationPid).catch(() => {}));
-  o.signal.addEventListener('abort', onAbort);
+  stepSignal.addEventListener('abort', onAbort);
   try {
     await fleet.start(o.scenario.app.initialVersion);
     const factory = await o.app.requestFactory(url, `${o.variant}-${Date.now().toString(36)}`);
@@ -92,20 +107,46 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
       : startClosedLoad({ connections: o.load.connections, factory, balancer: fleet, timeoutMs: o.load.timeoutMs, seed: o.load.seed });
     const running = load;
     fleet.setDrainer((id) => running.whenDrained(id));
-    load.on('tick', (t) => {
-      if (t.t % 5 === 0) o.log(`  [t=${t.t}s] ${t.completed} req/s, p99 ${t.p99Ms ?? '-'} ms, in flight ${t.inFlight} (oldest ${Math.round(t.oldestInFlightMs)} ms), errors ${t.errors + t.non2xx + t.timeouts}`);
+    load.on('tick', (tick) => {
+      const since = now() - 1000;
+      const recent = sampler.samples.filter((x) => x.t >= since);
+      o.progress?.({ kind: 'traffic', tick, lockWaiters: recent.length ? Math.max(...recent.map((x) => x.waiters.length)) : null });
     });
+    const plannedSteps = variant.steps.map((st) => st.name);
+    watch = new BudgetWatch({
+      specs: o.budgets.filter((b) => b.abortOnFail),
+      plannedSteps,
+      snapshot: () => {
+        const t = now();
+        return metricInputOf({ variant: o.variant, runStartMs, runEndMs: t, records: [...running.records(), ...running.inFlightRecords(t)], lockSamples: sampler.samples, clock, steps }, t);
+      },
+      onBreach: (check, at) => {
+        const step = clock.stepAt(at);
+        aborted = { budget: check.name, check, atMs: Math.round(at - runStartMs), step };
+        o.log(`  ✗ budget ${describeCheck(check)}: abortOnFail, stopping the migration${step ? ` (cancelling step ${step})` : ''}; load and observer keep recording`);
+        budgetStop.abort(new BudgetBreach(check, `budget ${describeCheck(check)} (abortOnFail)`));
+      },
+    }).start();
 
-    await runSteps(variant.steps, { migration, migrationPid, watcher, fleet, clock, runStartMs, log: o.log, signal: o.signal }, steps);
+    o.progress?.({ kind: 'variant-start', scenario: o.scenario.name, variant: o.variant, steps: variant.steps.length });
+    await runSteps(variant.steps, { migration, migrationPid, watcher, fleet, clock, runStartMs, log: o.log, signal: stepSignal, progress: o.progress }, steps);
+    watch.stop();
+    // A careful operator who stopped a migration watches the app recover before walking away.
+    if (aborted && !o.signal.aborted) await sleep(ABORT_OBSERVE_MS);
   } finally {
-    o.signal.removeEventListener('abort', onAbort);
+    watch?.stop();
+    stepSignal.removeEventListener('abort', onAbort);
     // A grace of 2 s lets requests answer; one still blocked after that counts with its true duration.
     const records = load ? await load.stop({ graceMs: o.signal.aborted ? 0 : 2000 }) : [];
     const runEndMs = now();
     await Promise.allSettled([sampler.stop(), watcher.stop(), migrationConnected ? migration.end() : null, fleet.stop()]);
     // Only drop when we will report normally; on interrupt the cleanup removes the whole server.
     if (!o.signal.aborted) await dropDatabase(o.pg, db).catch(() => {});
-    measurements = { runStartMs, runEndMs, records, lockSamples: sampler.samples, poolSamples: fleet.poolSamples, clock, steps, budgets: o.budgets, interrupted: o.signal.aborted };
+    measurements = {
+      runStartMs, runEndMs, records, lockSamples: sampler.samples, poolSamples: fleet.poolSamples, clock, steps, budgets: o.budgets,
+      interrupted: o.signal.aborted, variant: o.variant, plannedSteps: variant.steps.map((st) => st.name), aborted,
+    };
+    o.progress?.({ kind: 'variant-end', variant: o.variant });
   }
   const loadInfo: LoadInfo = {
     model: o.load.model,

@@ -62,6 +62,12 @@ export async function runSqlStep(step: SqlStep, ctx: StepContext): Promise<StepO
       if (seg.transactional) await db.query(seg.begin?.sql ?? 'BEGIN');
       if (step.lockTimeoutMs) await db.query(`SET ${seg.transactional ? 'LOCAL ' : ''}lock_timeout = ${Math.round(step.lockTimeoutMs)}`);
       for (let i = 0; i < seg.statements.length; i++) {
+        // Stopped (Ctrl-C or an abortOnFail budget) between statements: run no further one.
+        if (ctx.signal.aborted) {
+          failedAt = i;
+          failure = new Error('stopped before this statement ran');
+          break;
+        }
         const trace = traces.get(seg.statements[i]!)!;
         if (tx !== undefined) trace.transaction = tx;
         const before = await snapshotRelfilenodes(db);

@@ -4,6 +4,8 @@ import type { AppFleet } from '../app/fleet.ts';
 import type { LockWaitWatcher } from '../observe/statement-tracer.ts';
 import type { StatementTrace } from '../model/schema.ts';
 import type { StepClock } from '../model/windows.ts';
+import type { BudgetCheck } from '../model/schema.ts';
+import type { OnProgress } from './progress.ts';
 
 export interface StepContext {
   /** The migration's own session; application_name 'rehearse-migration'. */
@@ -15,9 +17,26 @@ export interface StepContext {
   /** Monotonic ms of the run start; reports use run-relative times. */
   runStartMs: number;
   log: (line: string) => void;
-  /** Aborted on Ctrl-C: long steps stop at their next safe point. */
+  /**
+   * Aborted on Ctrl-C, or when an abortOnFail budget breaches (reason: a BudgetBreach): the
+   * statement in flight is cancelled and long steps stop at their next safe point.
+   */
   signal: AbortSignal;
+  /** Progress for a human watching (live view); optional. */
+  progress?: OnProgress;
 }
+
+/** The abort reason when an abortOnFail budget stopped the migration. */
+export class BudgetBreach extends Error {
+  constructor(readonly check: BudgetCheck, message: string) {
+    super(message);
+    this.name = 'BudgetBreach';
+  }
+}
+
+/** The error code a step stopped by its signal carries. */
+export const abortCode = (signal: AbortSignal): 'REH_BUDGET_ABORTED' | 'REH_INTERRUPTED' =>
+  signal.reason instanceof BudgetBreach ? 'REH_BUDGET_ABORTED' : 'REH_INTERRUPTED';
 
 export interface StepOutcome {
   statements: StatementTrace[];

@@ -4,16 +4,26 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadScenario, resolveScenarioFile } from '../plan/load-scenario.ts';
 import { rehearse, type RehearseOptions } from '../runner/rehearse.ts';
+import type { ScenarioDefinition } from '../scenario.ts';
 
-export async function rehearseForTest(scenario: string, opts: { variants?: string[]; rows: number; rate?: number; log?: boolean; scales?: RehearseOptions['scales']; productionRows?: Record<string, number> }) {
+export async function rehearseForTest(scenario: string, opts: {
+  variants?: string[]; rows: number; rate?: number; log?: boolean; scales?: RehearseOptions['scales']; productionRows?: Record<string, number>;
+  /** Reuse a running server (several runs in one test file). */
+  postgres?: RehearseOptions['postgres'];
+  budgets?: RehearseOptions['budgets'];
+  /** Change the scenario before it runs, e.g. to inject a regression. */
+  edit?: (s: ScenarioDefinition) => ScenarioDefinition;
+  outDir?: string;
+}) {
   const scenarioFile = resolveScenarioFile(scenario);
-  const def = await loadScenario(scenarioFile);
-  const outDir = mkdtempSync(path.join(tmpdir(), 'rehearse-test-reports-'));
+  const loaded = await loadScenario(scenarioFile);
+  const def = opts.edit ? opts.edit(loaded) : loaded;
+  const outDir = opts.outDir ?? mkdtempSync(path.join(tmpdir(), 'rehearse-test-reports-'));
   const logs: string[] = [];
   const result = await rehearse({
     scenario: def, scenarioFile, variants: opts.variants ?? Object.keys(def.variants), rows: { default: opts.rows, tables: {} }, seed: 7, scales: opts.scales, productionRows: opts.productionRows,
     load: { model: 'open', rate: opts.rate, connections: 16, timeoutMs: 30_000, capacityFraction: 0.4 },
-    instances: 2, sampleIntervalMs: 100, outDir, toolVersion: 'test',
+    instances: 2, sampleIntervalMs: 100, outDir, toolVersion: 'test', postgres: opts.postgres, budgets: opts.budgets,
     log: (l) => { logs.push(l); if (opts.log) console.log(l); }, signal: new AbortController().signal,
   });
   return { ...result, logs, outDir };
