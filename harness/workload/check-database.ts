@@ -1,0 +1,69 @@
+// Checks of a workload against the seeded database, before the load starts:
+// - every pick()/pickRow() names a table and column that exist (an error, with near matches);
+// - every query of every version prepares (a note only: a query of a later version may need a
+//   column the migration adds, and a query that fails at run time is counted by SQLSTATE).
+import pg from 'pg';
+import { RehearseError } from '../errors.ts';
+import { resolveColumnRef, resolveRowColumn, type Catalog } from './catalog.ts';
+import { isGenerator } from './generators.ts';
+import type { ResolvedWorkload } from './resolve.ts';
+
+export function checkNames(catalog: Catalog, w: ResolvedWorkload, where?: string): void {
+  const problems: string[] = [];
+  const visit = (route: string, p: unknown): void => {
+    if (Array.isArray(p)) return p.forEach((x) => visit(route, x));
+    if (!isGenerator(p)) {
+      if (p && typeof p === 'object') Object.values(p).forEach((x) => visit(route, x));
+      return;
+    }
+    if (p.gen === 'pick') {
+      const r = resolveColumnRef(catalog, p.ref);
+      if (!r.ok) problems.push(`query "${route}": pick(${JSON.stringify(p.ref)}): ${r.problem}`);
+    } else if (p.gen === 'row') {
+      const r = resolveRowColumn(catalog, p.table, p.column);
+      if (!r.ok) problems.push(`query "${route}": pickRow(${JSON.stringify(p.table)}).col(${JSON.stringify(p.column)}): ${r.problem}`);
+    } else if (p.gen === 'nullable' || p.gen === 'array') visit(route, p.of);
+    else if (p.gen === 'json') visit(route, p.value);
+  };
+  for (const [name, r] of Object.entries(w.routes)) r.params.forEach((p) => visit(name, p));
+  if (problems.length) {
+    const unique = [...new Set(problems)];
+    throw new RehearseError('REH_WORKLOAD_UNKNOWN_NAME', `the workload names tables or columns the seeded database does not have:\n  - ${unique.join('\n  - ')}`, { where });
+  }
+}
+
+/** Notes for statements that do not prepare on the seeded schema (PREPARE parses and plans, never runs). */
+export async function prepareNotes(databaseUrl: string, w: ResolvedWorkload): Promise<string[]> {
+  const c = new pg.Client({ connectionString: databaseUrl, application_name: 'rehearse-setup' });
+  c.on('error', () => {});
+  await c.connect();
+  const notes: string[] = [];
+  try {
+    await c.query('BEGIN READ ONLY');
+    let n = 0;
+    for (const [name, r] of Object.entries(w.routes)) {
+      const checked = new Set<string>();
+      for (const v of w.versions) {
+        for (const s of r.versions[v] ?? []) {
+          if (checked.has(s.sql)) continue;
+          checked.add(s.sql);
+          const stmt = `rehearse_check_${++n}`;
+          await c.query(`SAVEPOINT s`);
+          try {
+            await c.query(`PREPARE ${stmt} AS ${s.sql}`);
+            await c.query(`DEALLOCATE ${stmt}`);
+            await c.query('RELEASE SAVEPOINT s');
+          } catch (err) {
+            await c.query('ROLLBACK TO SAVEPOINT s');
+            const code = (err as { code?: string }).code;
+            notes.push(`query "${name}" (${v}) does not prepare on the seeded schema${code ? ` (${code})` : ''}: ${(err as Error).message}; requests to it count as errors until a migration makes it valid`);
+          }
+        }
+      }
+    }
+  } finally {
+    await c.query('ROLLBACK').catch(() => {});
+    await c.end();
+  }
+  return notes;
+}
