@@ -101,16 +101,16 @@ const INDEXES_SQL = `
 SELECT i.indrelid::int AS rel, ic.relname AS name, n.nspname AS schema, i.indisunique AS unique, i.indisprimary AS primary,
        i.indpred IS NOT NULL AS partial, pg_get_indexdef(i.indexrelid) AS def,
        EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype = 'x') AS exclusion,
-       ARRAY(SELECT CASE WHEN k.attnum = 0 THEN NULL ELSE (SELECT attname FROM pg_attribute WHERE attrelid = i.indrelid AND attnum = k.attnum) END
+       ARRAY(SELECT CASE WHEN k.attnum = 0 THEN NULL ELSE (SELECT attname::text FROM pg_attribute WHERE attrelid = i.indrelid AND attnum = k.attnum) END
              FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) WHERE k.ord <= i.indnkeyatts ORDER BY k.ord) AS columns
 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ic.relnamespace
 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`;
 
 const FKS_SQL = `
 SELECT k.conrelid::int AS rel, k.conname AS name,
-       ARRAY(SELECT attname FROM unnest(k.conkey) WITH ORDINALITY u(n, o) JOIN pg_attribute ON attrelid = k.conrelid AND attnum = u.n ORDER BY o) AS columns,
+       ARRAY(SELECT attname::text FROM unnest(k.conkey) WITH ORDINALITY u(n, o) JOIN pg_attribute ON attrelid = k.conrelid AND attnum = u.n ORDER BY o) AS columns,
        rn.nspname AS "refSchema", rc.relname AS "refTable",
-       ARRAY(SELECT attname FROM unnest(k.confkey) WITH ORDINALITY u(n, o) JOIN pg_attribute ON attrelid = k.confrelid AND attnum = u.n ORDER BY o) AS "refColumns"
+       ARRAY(SELECT attname::text FROM unnest(k.confkey) WITH ORDINALITY u(n, o) JOIN pg_attribute ON attrelid = k.confrelid AND attnum = u.n ORDER BY o) AS "refColumns"
 FROM pg_constraint k JOIN pg_class rc ON rc.oid = k.confrelid JOIN pg_namespace rn ON rn.oid = rc.relnamespace
 WHERE k.contype = 'f' AND k.conparentid = 0`;
 

@@ -80,7 +80,12 @@ export function nearMatches(name: string, candidates: readonly string[]): string
   const n = name.toLowerCase();
   const max = Math.max(2, Math.floor(n.length / 3));
   return candidates
-    .map((c) => ({ c, d: c.toLowerCase().includes(n) || n.includes(c.toLowerCase()) ? 0.5 : distance(n, c.toLowerCase()) }))
+    .map((c) => {
+      const lc = c.toLowerCase();
+      const d = distance(n, lc);
+      // A name inside the other (user / app_user) is close whatever the length difference.
+      return { c, d: lc.length >= 3 && n.length >= 3 && (lc.includes(n) || n.includes(lc)) ? Math.min(d, 1.5) : d };
+    })
     .filter((x) => x.d <= max)
     .sort((a, b) => a.d - b.d || a.c.localeCompare(b.c))
     .slice(0, 3)

@@ -127,7 +127,7 @@ async function createWorkloadApp(o: WorkloadAppOptions, ctx: AppContext, given: 
   }));
   ctx.log(`workload: ${routes.length} queries (${routes.map((r) => `${r.name} ${Math.round(r.weight * 100)} %`).join(', ')}); initial version ${initialVersion}`);
   return {
-    mix: Object.fromEntries(routes.map((r) => [r.name, r.weight])),
+    mix: Object.fromEntries(Object.entries(w.routes).map(([route, r]) => [route, r.weight])),
     routes,
     notes,
     instanceCommand: () => ({ entry: SERVER_ENTRY, args: ['--workload', file] }),
