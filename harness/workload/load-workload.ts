@@ -45,7 +45,8 @@ export async function loadWorkload(source: string | WorkloadDefinition, definedI
 
 export function workloadError(problems: WorkloadProblem[], file: string | null): RehearseError {
   const text = file && existsSync(file) ? readFileSync(file, 'utf8') : null;
-  const located = problems.map((p) => ({ p, where: text ? locate(text, p) : null }));
+  // In file order, so the list reads top to bottom like the file.
+  const located = problems.map((p) => ({ p, where: text ? locate(text, p) : null })).sort((a, b) => (a.where ?? Infinity) - (b.where ?? Infinity));
   const lines = located.map(({ p, where }) => `  - ${where && file ? `${path.relative(process.cwd(), file) || file}:${where}: ` : ''}${p.message}`);
   const first = located.find((l) => l.where)?.where;
   return new RehearseError('REH_WORKLOAD_INVALID', `invalid workload (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`, {

@@ -183,6 +183,7 @@ async function statementsOf(texts: string[], paramCount: number, label: string, 
   const out: ResolvedStatement[] = [];
   const used = new Set<number>();
   let lineOffset = 0;
+  let parsed = true;
   for (const text of texts) {
     try {
       const stmts = await splitStatements(text);
@@ -195,13 +196,15 @@ async function statementsOf(texts: string[], paramCount: number, label: string, 
     } catch (err) {
       if (!(err instanceof SqlSyntaxError)) throw err;
       add(`${label}: SQL syntax error at line ${err.line}, column ${err.column}: ${err.message}`, lineOffset + err.line);
+      parsed = false;
     }
     lineOffset += text.split('\n').length;
   }
+  if (!parsed) return out; // placeholders of SQL that does not parse are not known
   const max = Math.max(0, ...used);
   const missing = Array.from({ length: Math.max(max, paramCount) }, (_, i) => i + 1).filter((n) => !used.has(n));
   if (max > paramCount) add(`${label}: the SQL uses $${max} but params has ${paramCount} entr${paramCount === 1 ? 'y' : 'ies'}`);
-  else if (missing.length) add(`${label}: params has ${paramCount} entries but the SQL never uses ${missing.map((n) => `$${n}`).join(', ')} (PostgreSQL cannot type an unused parameter)`);
+  else if (missing.length) add(`${label}: params has ${paramCount} entr${paramCount === 1 ? 'y' : 'ies'} but the SQL never uses ${missing.map((n) => `$${n}`).join(', ')} (PostgreSQL cannot type an unused parameter)`);
   return out;
 }
 
