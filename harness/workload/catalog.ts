@@ -117,7 +117,7 @@ WHERE k.contype = 'f' AND k.conparentid = 0`;
 export async function readCatalog(c: pg.Client): Promise<Catalog> {
   const [tables, columns, indexes, fks, path] = await Promise.all([
     c.query(TABLES_SQL), c.query(COLUMNS_SQL), c.query(INDEXES_SQL), c.query(FKS_SQL),
-    c.query<{ s: string[] }>('SELECT current_schemas(false) AS s'),
+    c.query<{ s: string[] }>('SELECT current_schemas(false)::text[] AS s'),
   ]);
   const byOid = new Map<number, CatalogTable>();
   for (const r of tables.rows) {

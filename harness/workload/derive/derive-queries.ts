@@ -14,7 +14,7 @@ import type { TargetTable } from './touched-tables.ts';
 
 export const WEIGHTS = { read: 6, update: 2, insert: 1, list: 2 } as const;
 
-const UPDATED_AT = /^(updated_?at|modified_?at|updated_?on|last_?modified(_?at)?|last_?updated(_?at)?)$/i;
+const UPDATED_AT = /^(updated|updated_?(at|on)|modified(_?at)?|last_?modified(_?at)?|last_?updated(_?at)?)$/i;
 /** Room for the suffix of a varied unique text value: '-' and a seq() value like 'w<tag>-<n>'. */
 const SUFFIX_ROOM = 32;
 const LIST_LIMIT = 50;
