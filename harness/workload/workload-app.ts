@@ -24,7 +24,10 @@ import { sampleTables } from './sample.ts';
 const SERVER_ENTRY = fileURLToPath(new URL('./server.ts', import.meta.url));
 
 export interface WorkloadAppOptions {
-  /** A workload file (`export default defineWorkload({...})`) or a definition. Omit to derive one from the schema. */
+  /**
+   * A workload file (`export default defineWorkload({...})`; a relative path is relative to the
+   * scenario file), or a definition. Omit to derive one from the schema and the migrations.
+   */
   workload?: string | WorkloadDefinition;
   /** The version running before the first deploy step: "base" (the queries as written, the default) or one of `versions`. */
   initialVersion?: string;
@@ -59,7 +62,11 @@ export function workloadApp(o: WorkloadAppOptions = {}): WorkloadAppSpec {
     prepare(ctx) {
       prepared ??= (async () => {
         if (o.workload) {
-          const loaded = await loadWorkload(o.workload, ctx.scenarioFile);
+          // A relative path is relative to the scenario file that names it (else to the cwd).
+          const src = typeof o.workload === 'string' && ctx.scenarioFile && !path.isAbsolute(o.workload)
+            ? path.resolve(path.dirname(ctx.scenarioFile), o.workload)
+            : o.workload;
+          const loaded = await loadWorkload(src, ctx.scenarioFile);
           resolved = loaded.resolved;
           source = loaded.file ?? ctx.scenarioFile;
         }
