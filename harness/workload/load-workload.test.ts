@@ -1,7 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { RehearseError } from '../errors.ts';
+import { validateScenario } from '../plan/load-scenario.ts';
+import { defineScenario } from '../scenario.ts';
 import { loadWorkload } from './load-workload.ts';
+import { workloadApp } from './workload-app.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -22,5 +25,15 @@ describe('loadWorkload', () => {
   it('should say when the file is missing or has no default export', async () => {
     await expect(loadWorkload('no/such/workload.ts')).rejects.toMatchObject({ code: 'REH_WORKLOAD_INVALID', message: expect.stringMatching(/not found/) });
     await expect(loadWorkload(fixture('booking-schema.ts'))).rejects.toMatchObject({ code: 'REH_WORKLOAD_INVALID', message: expect.stringMatching(/no default export/) });
+  });
+
+  it('should let deploy steps name only versions the workload defines', async () => {
+    const scenario = defineScenario({
+      name: 'x', description: 'x',
+      app: workloadApp({ workload: { queries: { q: { sql: 'select 1' } }, versions: { v2: { q: { sql: 'select 2' } } } } }),
+      variants: { a: { description: 'a', steps: [{ kind: 'deploy', name: 'ok', version: 'v2' }, { kind: 'deploy', name: 'typo', version: 'v3' }] } },
+    });
+    const problems = await validateScenario(scenario);
+    expect(problems.map((p) => p.message)).toEqual(['variant "a" step 2 (typo): version "v3" is not one of app.versions (base, v2)']);
   });
 });
