@@ -7,6 +7,7 @@ import { RehearseError } from '../errors.ts';
 import { resolveColumnRef, resolveRowColumn, type Catalog } from './catalog.ts';
 import { isGenerator } from './generators.ts';
 import type { ResolvedWorkload } from './resolve.ts';
+import type { TableSample } from './sample.ts';
 
 export function checkNames(catalog: Catalog, w: ResolvedWorkload, where?: string): void {
   const problems: string[] = [];
@@ -66,4 +67,28 @@ export async function prepareNotes(databaseUrl: string, w: ResolvedWorkload): Pr
     await c.end();
   }
   return notes;
+}
+
+/** A pick() of a column that is NULL in every sampled row would send only NULLs: refuse it. */
+export function checkPickedValues(catalog: Catalog, w: ResolvedWorkload, samples: Map<string, TableSample>): void {
+  const problems: string[] = [];
+  const visit = (route: string, p: unknown): void => {
+    if (Array.isArray(p)) return p.forEach((x) => visit(route, x));
+    if (!isGenerator(p)) {
+      if (p && typeof p === 'object') Object.values(p).forEach((x) => visit(route, x));
+      return;
+    }
+    if (p.gen === 'pick') {
+      const r = resolveColumnRef(catalog, p.ref);
+      const s = r.ok ? samples.get(`${r.value.table.schema}.${r.value.table.name}`) : undefined;
+      if (!r.ok || !s) return;
+      const at = s.columns.indexOf(r.value.column.name);
+      if (s.rows.length > 0 && s.rows.every((row) => row[at] === null)) {
+        problems.push(`query "${route}": pick(${JSON.stringify(p.ref)}): the column is NULL in all ${s.rows.length} sampled rows`);
+      }
+    } else if (p.gen === 'nullable' || p.gen === 'array') visit(route, p.of);
+    else if (p.gen === 'json') visit(route, p.value);
+  };
+  for (const [name, r] of Object.entries(w.routes)) r.params.forEach((p) => visit(name, p));
+  if (problems.length) throw new RehearseError('REH_WORKLOAD_NO_ROWS', `the seeded data has nothing to pick:\n  - ${[...new Set(problems)].join('\n  - ')}`);
 }

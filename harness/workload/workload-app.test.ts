@@ -34,7 +34,7 @@ const workload = defineWorkload({
     getBooking: { sql: 'select * from "Booking" where uid = $1', params: [pick('Booking.uid')], weight: 5 },
     // Two columns of one row: both must match the same booking every time.
     getBookingByBoth: { sql: 'select * from "Booking" where id = $1 and uid = $2', params: [booking.col('id'), booking.col('uid')], weight: 3 },
-    getUser: { sql: 'select * from "User" where id = $1', params: [pick('"User".id')], weight: 2 },
+    getUser: { sql: 'select * from "User" where id = $1', params: [pick('"Booking"."userId"')], weight: 2 },
     getAttendee: { sql: 'select * from attendee where booking_id = $1 and seat = $2', params: [pickRow('attendee').col('booking_id'), int(1, 2)], weight: 2 },
     cancel: { sql: 'update "Booking" set status = $2, "updatedAt" = now() where id = $1', params: [pick('"Booking"."id"'), oneOf(['cancelled', 'pending'], [3, 1])], weight: 1 },
     insertTyped: {
@@ -108,9 +108,12 @@ describe('workload app', () => {
     expect(err.message).toMatch(/pickRow\("atendee"\).*no table "atendee" \(near: attendee\)/);
   });
 
-  it('should refuse a pick from a table with no rows', async () => {
-    const spec = workloadApp({ workload: { queries: { a: { sql: 'select * from empty_table where id = $1', params: [pick('empty_table.id')] } } } });
-    await expect(spec.create(ctxFor(db.url))).rejects.toMatchObject({ code: 'REH_WORKLOAD_NO_ROWS', message: expect.stringMatching(/"empty_table" has no rows/) });
+  it('should refuse a pick from a table with no rows, or of a column that is always NULL', async () => {
+    const empty = workloadApp({ workload: { queries: { a: { sql: 'select * from empty_table where id = $1', params: [pick('empty_table.id')] } } } });
+    await expect(empty.create(ctxFor(db.url))).rejects.toMatchObject({ code: 'REH_WORKLOAD_NO_ROWS', message: expect.stringMatching(/"empty_table" has no rows/) });
+    await pool.query('ALTER TABLE "User" ADD COLUMN nickname text');
+    const nulls = workloadApp({ workload: { queries: { a: { sql: 'select * from "User" where nickname = $1', params: [pick('User.nickname')] } } } });
+    await expect(nulls.create(ctxFor(db.url))).rejects.toMatchObject({ code: 'REH_WORKLOAD_NO_ROWS', message: expect.stringMatching(/pick\("User.nickname"\): the column is NULL in all 300 sampled rows/) });
   });
 
   it('should refuse an initial version the workload does not define', async () => {

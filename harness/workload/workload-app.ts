@@ -11,7 +11,7 @@ import type { AppContext, AppRoute, AppSpec, AppUnderTest } from '../app/types.t
 import { registerCleanup } from '../cleanup.ts';
 import { RehearseError } from '../errors.ts';
 import { readCatalog, type Catalog } from './catalog.ts';
-import { checkNames, prepareNotes } from './check-database.ts';
+import { checkNames, checkPickedValues, prepareNotes } from './check-database.ts';
 import type { WorkloadDefinition } from './define.ts';
 import { deriveWorkload } from './derive/derive-workload.ts';
 import { dryRun } from './derive/dry-run.ts';
@@ -108,6 +108,7 @@ async function createWorkloadApp(o: WorkloadAppOptions, ctx: AppContext, given: 
   }
   checkNames(catalog, w, source ?? undefined);
   const samples = await sampleTables(ctx.seededUrl, sampleRequests(w.routes, catalog), ctx.seed);
+  checkPickedValues(catalog, w, samples);
 
   if (!given) {
     // Keep only what runs: a derived query that fails on the seeded data is left out, with its reason.
