@@ -131,7 +131,7 @@ export async function runSqlStep(step: SqlStep, ctx: StepContext): Promise<StepO
 
 export const sqlStep: StepKind<SqlStep> = {
   kind: 'sql',
-  // File steps are read into `sql` by the planner before the run.
+  // The planner reads file steps into `sql` (plan/sql-files.ts) before the run.
   sqlOf: (step) => (step.sql === undefined ? [] : Array.isArray(step.sql) ? step.sql : [step.sql]),
   async validate(step) {
     if (step.file !== undefined && step.sql === undefined) return []; // the planner reads and checks the file
