@@ -10,6 +10,7 @@ import { rehearseForTest } from '../testing/run-for-test.ts';
 const scenario = fileURLToPath(new URL('./fixtures/hold-lock-scenario.ts', import.meta.url));
 const longestStall = (v: VariantResult, route: string) => Math.max(0, ...v.stalls.filter((s) => s.route === route).map((s) => s.durationMs));
 
+
 describe('workload app under a 2 s ACCESS EXCLUSIVE hold', () => {
   let report: RunReport;
 
@@ -28,7 +29,10 @@ describe('workload app under a 2 s ACCESS EXCLUSIVE hold', () => {
   });
 
   it('should not stall the route that reads another table', () => {
-    expect(longestStall(report.variants[0]!, 'getUser')).toBeLessThan(500);
+    // Scheduling noise on a busy machine makes gaps of a few hundred ms on any route; the hold
+    // (or a pool it filled) would show as a gap near its 2 s.
+    const during = report.variants[0]!.stalls.filter((s) => s.route === 'getUser' && s.step === 'hold-lock');
+    expect(Math.max(0, ...during.map((s) => s.durationMs))).toBeLessThan(1000);
   });
 
   it('should describe the workload in the report: each route with its weight, SQL and params', () => {
