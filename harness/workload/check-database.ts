@@ -5,31 +5,23 @@
 import pg from 'pg';
 import { RehearseError } from '../errors.ts';
 import { resolveColumnRef, resolveRowColumn, type Catalog } from './catalog.ts';
-import { isGenerator } from './generators.ts';
+import { forEachGenerator } from './generators.ts';
 import type { ResolvedWorkload } from './resolve.ts';
 import type { TableSample } from './sample.ts';
 
 export function checkNames(catalog: Catalog, w: ResolvedWorkload, where?: string): void {
-  const problems: string[] = [];
-  const visit = (route: string, p: unknown): void => {
-    if (Array.isArray(p)) return p.forEach((x) => visit(route, x));
-    if (!isGenerator(p)) {
-      if (p && typeof p === 'object') Object.values(p).forEach((x) => visit(route, x));
-      return;
-    }
-    if (p.gen === 'pick') {
-      const r = resolveColumnRef(catalog, p.ref);
-      if (!r.ok) problems.push(`query "${route}": pick(${JSON.stringify(p.ref)}): ${r.problem}`);
-    } else if (p.gen === 'row') {
-      const r = resolveRowColumn(catalog, p.table, p.column);
-      if (!r.ok) problems.push(`query "${route}": pickRow(${JSON.stringify(p.table)}).col(${JSON.stringify(p.column)}): ${r.problem}`);
-    } else if (p.gen === 'nullable' || p.gen === 'array') visit(route, p.of);
-    else if (p.gen === 'json') visit(route, p.value);
-  };
-  for (const [name, r] of Object.entries(w.routes)) r.params.forEach((p) => visit(name, p));
-  if (problems.length) {
-    const unique = [...new Set(problems)];
-    throw new RehearseError('REH_WORKLOAD_UNKNOWN_NAME', `the workload names tables or columns the seeded database does not have:\n  - ${unique.join('\n  - ')}`, { where });
+  const problems = new Set<string>();
+  for (const [route, r] of Object.entries(w.routes)) {
+    forEachGenerator(r.params, (g) => {
+      const found = g.gen === 'pick' ? resolveColumnRef(catalog, g.ref) : g.gen === 'row' ? resolveRowColumn(catalog, g.table, g.column) : null;
+      if (found && !found.ok) {
+        const what = g.gen === 'pick' ? `pick(${JSON.stringify(g.ref)})` : `pickRow(${JSON.stringify((g as { table: string }).table)}).col(${JSON.stringify((g as { column: string }).column)})`;
+        problems.add(`query "${route}": ${what}: ${found.problem}`);
+      }
+    });
+  }
+  if (problems.size) {
+    throw new RehearseError('REH_WORKLOAD_UNKNOWN_NAME', `the workload names tables or columns the seeded database does not have:\n  - ${[...problems].join('\n  - ')}`, { where });
   }
 }
 
@@ -71,24 +63,18 @@ export async function prepareNotes(databaseUrl: string, w: ResolvedWorkload): Pr
 
 /** A pick() of a column that is NULL in every sampled row would send only NULLs: refuse it. */
 export function checkPickedValues(catalog: Catalog, w: ResolvedWorkload, samples: Map<string, TableSample>): void {
-  const problems: string[] = [];
-  const visit = (route: string, p: unknown): void => {
-    if (Array.isArray(p)) return p.forEach((x) => visit(route, x));
-    if (!isGenerator(p)) {
-      if (p && typeof p === 'object') Object.values(p).forEach((x) => visit(route, x));
-      return;
-    }
-    if (p.gen === 'pick') {
-      const r = resolveColumnRef(catalog, p.ref);
-      const s = r.ok ? samples.get(`${r.value.table.schema}.${r.value.table.name}`) : undefined;
-      if (!r.ok || !s) return;
-      const at = s.columns.indexOf(r.value.column.name);
+  const problems = new Set<string>();
+  for (const [route, r] of Object.entries(w.routes)) {
+    forEachGenerator(r.params, (g) => {
+      if (g.gen !== 'pick') return;
+      const found = resolveColumnRef(catalog, g.ref);
+      const s = found.ok ? samples.get(`${found.value.table.schema}.${found.value.table.name}`) : undefined;
+      if (!found.ok || !s) return;
+      const at = s.columns.indexOf(found.value.column.name);
       if (s.rows.length > 0 && s.rows.every((row) => row[at] === null)) {
-        problems.push(`query "${route}": pick(${JSON.stringify(p.ref)}): the column is NULL in all ${s.rows.length} sampled rows`);
+        problems.add(`query "${route}": pick(${JSON.stringify(g.ref)}): the column is NULL in all ${s.rows.length} sampled rows`);
       }
-    } else if (p.gen === 'nullable' || p.gen === 'array') visit(route, p.of);
-    else if (p.gen === 'json') visit(route, p.value);
-  };
-  for (const [name, r] of Object.entries(w.routes)) r.params.forEach((p) => visit(name, p));
-  if (problems.length) throw new RehearseError('REH_WORKLOAD_NO_ROWS', `the seeded data has nothing to pick:\n  - ${[...new Set(problems)].join('\n  - ')}`);
+    });
+  }
+  if (problems.size) throw new RehearseError('REH_WORKLOAD_NO_ROWS', `the seeded data has nothing to pick:\n  - ${[...problems].join('\n  - ')}`);
 }

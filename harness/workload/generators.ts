@@ -100,6 +100,18 @@ export const json = (value: unknown): Generator => ({ gen: 'json', value });
 export const isGenerator = (p: unknown): p is Generator =>
   typeof p === 'object' && p !== null && !Array.isArray(p) && typeof (p as { gen?: unknown }).gen === 'string';
 
+/** Calls `visit` for every generator in a param, nested ones too (inside nullable, array, json, literal arrays). */
+export function forEachGenerator(p: unknown, visit: (g: Generator) => void): void {
+  if (Array.isArray(p)) return p.forEach((x) => forEachGenerator(x, visit));
+  if (!isGenerator(p)) {
+    if (p && typeof p === 'object') Object.values(p).forEach((x) => forEachGenerator(x, visit));
+    return;
+  }
+  visit(p);
+  if (p.gen === 'nullable' || p.gen === 'array') forEachGenerator(p.of, visit);
+  else if (p.gen === 'json') forEachGenerator(p.value, visit);
+}
+
 /** One line for reports, e.g. `pick(Booking.uid)`, `int(1, 5)`. */
 export function describeParam(p: Param): string {
   if (!isGenerator(p)) return JSON.stringify(p);

@@ -7,7 +7,7 @@ import type { RequestFactory, RequestSpec } from '../load/types.ts';
 import { hash32 } from '../seed/prng.ts';
 import type { Catalog } from './catalog.ts';
 import { resolveColumnRef, resolveRowColumn } from './catalog.ts';
-import { isGenerator, type Param } from './generators.ts';
+import { describeParam, forEachGenerator, isGenerator, type Param } from './generators.ts';
 import type { ResolvedRoute } from './resolve.ts';
 import type { SampleRequest, TableSample } from './sample.ts';
 
@@ -29,22 +29,15 @@ export interface FactoryInputs {
 /** What to sample for a workload: the tables and columns its pick()/pickRow() name. */
 export function sampleRequests(routes: Record<string, ResolvedRoute>, catalog: Catalog): SampleRequest[] {
   const out: SampleRequest[] = [];
-  const visit = (route: string, p: unknown): void => {
-    if (Array.isArray(p)) return p.forEach((x) => visit(route, x));
-    if (!isGenerator(p)) {
-      if (p && typeof p === 'object') Object.values(p).forEach((x) => visit(route, x));
-      return;
-    }
-    if (p.gen === 'pick') {
-      const r = resolveColumnRef(catalog, p.ref);
-      if (r.ok) out.push({ schema: r.value.table.schema, table: r.value.table.name, columns: [r.value.column.name], askedBy: `query "${route}": pick(${p.ref})` });
-    } else if (p.gen === 'row') {
-      const r = resolveRowColumn(catalog, p.table, p.column);
-      if (r.ok) out.push({ schema: r.value.table.schema, table: r.value.table.name, columns: [r.value.column.name], askedBy: `query "${route}": pickRow(${p.table})` });
-    } else if (p.gen === 'nullable' || p.gen === 'array') visit(route, p.of);
-    else if (p.gen === 'json') visit(route, p.value);
-  };
-  for (const [name, r] of Object.entries(routes)) r.params.forEach((p) => visit(name, p));
+  for (const [route, r] of Object.entries(routes)) {
+    forEachGenerator(r.params, (g) => {
+      const found = g.gen === 'pick' ? resolveColumnRef(catalog, g.ref) : g.gen === 'row' ? resolveRowColumn(catalog, g.table, g.column) : null;
+      if (found?.ok) {
+        const { table, column } = found.value;
+        out.push({ schema: table.schema, table: table.name, columns: [column.name], askedBy: `query "${route}": ${describeParam(g)}` });
+      }
+    });
+  }
   return out;
 }
 

@@ -329,20 +329,3 @@ function walkJson(v: unknown, label: string, add: (m: string) => void, f: Faker)
   if (Array.isArray(v)) return v.forEach((x, i) => walkJson(x, `${label}[${i}]`, add, f));
   if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walkJson(x, `${label}.${k}`, add, f);
 }
-
-/** Every pick()/pickRow() reference in a workload, for the catalog check and the sampler. */
-export function columnRefsOf(routes: Record<string, ResolvedRoute>): { route: string; param: Param }[] {
-  const out: { route: string; param: Param }[] = [];
-  const visit = (route: string, p: unknown): void => {
-    if (Array.isArray(p)) return p.forEach((x) => visit(route, x));
-    if (!isGenerator(p)) {
-      if (p && typeof p === 'object') Object.values(p).forEach((x) => visit(route, x));
-      return;
-    }
-    if (p.gen === 'pick' || p.gen === 'row') out.push({ route, param: p });
-    else if (p.gen === 'nullable' || p.gen === 'array') visit(route, p.of);
-    else if (p.gen === 'json') visit(route, p.value);
-  };
-  for (const [name, r] of Object.entries(routes)) r.params.forEach((p) => visit(name, p));
-  return out;
-}

@@ -51,6 +51,7 @@ describe('workload app', () => {
     const spec = workloadApp({ workload });
     const app = await spec.create(ctxFor(db.url));
     expect(app.mix).toMatchObject({ getBooking: 5 / 14, cancel: 1 / 14 });
+    expect(app.notes).toEqual([]); // every query, writes too, prepares on the seeded schema
     const server = buildWorkloadServer({ version: 'base', routes: instanceWorkload(spec.resolved!).versions.base!, pool });
     const factory = await app.requestFactory(db.url, 'test');
     const rng = mulberry32(1);
