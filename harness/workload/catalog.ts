@@ -115,10 +115,12 @@ FROM pg_constraint k JOIN pg_class rc ON rc.oid = k.confrelid JOIN pg_namespace 
 WHERE k.contype = 'f' AND k.conparentid = 0`;
 
 export async function readCatalog(c: pg.Client): Promise<Catalog> {
-  const [tables, columns, indexes, fks, path] = await Promise.all([
-    c.query(TABLES_SQL), c.query(COLUMNS_SQL), c.query(INDEXES_SQL), c.query(FKS_SQL),
-    c.query<{ s: string[] }>('SELECT current_schemas(false)::text[] AS s'),
-  ]);
+  // One after another: a pg client runs one query at a time anyway.
+  const tables = await c.query(TABLES_SQL);
+  const columns = await c.query(COLUMNS_SQL);
+  const indexes = await c.query(INDEXES_SQL);
+  const fks = await c.query(FKS_SQL);
+  const path = await c.query<{ s: string[] }>('SELECT current_schemas(false)::text[] AS s');
   const byOid = new Map<number, CatalogTable>();
   for (const r of tables.rows) {
     byOid.set(r.oid, {

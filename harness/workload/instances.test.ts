@@ -38,7 +38,7 @@ describe('workload app instances', () => {
     await spec.prepare!({ scenarioFile: null });
     expect(Object.keys(spec.versions)).toEqual(['base', 'v2']);
     const app = await spec.create({ scenarioFile: null, seededUrl: db.url, seed: 1, migrationSql: [], log: () => {} });
-    const fleet = new AppFleet({ app, databaseUrl: db.url, instances: 1, settings: DEFAULT_APP_SETTINGS });
+    const fleet = new AppFleet({ app, databaseUrl: db.url, instances: 2, settings: DEFAULT_APP_SETTINGS });
     const factory = await app.requestFactory(db.url, 'deploy');
     const rng = mulberry32(5);
     const answers: { route: string; status: number; version?: string; phase: string }[] = [];
@@ -55,12 +55,16 @@ describe('workload app instances', () => {
     try {
       await fleet.start('base');
       for (let i = 0; i < 20; i++) await send();
-      phase = 'during';
+      // Two instances are replaced one at a time: while the second is replaced, one base and one
+      // v2 instance are both in rotation, for as long as the new one takes to start.
       let sending = true;
       const traffic = (async () => {
         while (sending) await send();
       })();
-      await fleet.rollingDeploy('v2');
+      await fleet.rollingDeploy('v2', (e) => {
+        if (e.action === 'in-rotation' && phase === 'before') phase = 'during';
+        if (e.action === 'stopped' && fleet.versions().every((v) => v === 'v2')) phase = 'after-deploy';
+      });
       sending = false;
       await traffic;
       phase = 'after';
