@@ -1,11 +1,11 @@
 // Static checks of a workload and its resolution into what instances run: every problem at
 // once (unknown generator, `$n` not matching params, SQL syntax errors, unknown fields, version
 // overrides of queries that do not exist…), each with the query it is about so the loader can
-// point at file:line. Needs no database; the catalog checks are in catalog.ts.
+// point at file:line. Needs no database; the checks against the seeded database are in check-database.ts.
 import { Faker, base, en } from '@faker-js/faker';
-import { checkParam } from './check-params.ts';
 import { loadModule, scanSync } from 'libpg-query';
 import { SqlSyntaxError, splitStatements } from '../sql/split-statements.ts';
+import { checkParam } from './check-params.ts';
 import type { QueryDef, VersionDef, WorkloadDefinition } from './define.ts';
 import type { Param } from './generators.ts';
 import { nearMatches } from './names.ts';
