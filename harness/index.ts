@@ -1,8 +1,15 @@
-// The public API for scenario authors: `import { defineScenario } from 'rehearse'`.
+// The public API for scenario authors: `import { defineScenario } from 'rehearse'`, and for
+// workload authors: `import { defineWorkload, pick, workloadApp } from 'rehearse'`.
 // The sample app has its own entry: `import { sampleApp } from 'rehearse/sample-app'`.
 export { defineScenario } from './scenario.ts';
+export { defineWorkload } from './workload/define.ts';
+export type { QueryDef, VersionDef, WorkloadDefinition } from './workload/define.ts';
+export { array, bool, constant, date, faker, float, int, json, now, nullable, oneOf, pick, pickRow, seq, text, timestamp, uuid } from './workload/generators.ts';
+export type { Generator, Literal, Param, RowHandle } from './workload/generators.ts';
+export { workloadApp } from './workload/workload-app.ts';
+export type { WorkloadAppOptions } from './workload/workload-app.ts';
 export type { BackfillStep, DeployStep, PauseStep, ScenarioDefinition, SqlStep, Step, Variant, VerifyStep } from './scenario.ts';
-export type { AppContext, AppSettings, AppSpec, AppUnderTest } from './app/types.ts';
+export type { AppContext, AppRoute, AppSettings, AppSpec, AppUnderTest } from './app/types.ts';
 export type { DatasetSource, RowsSpec, SeededDataset, SeedOptions } from './dataset/types.ts';
 export type { Budgets, RunReport, VariantResult } from './model/schema.ts';
 export type { BudgetDeclarations, BudgetValue } from './model/budgets.ts';

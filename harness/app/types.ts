@@ -3,9 +3,9 @@
 // as processes, balances load over them and deploys versions; it never knows their tables.
 import type { DatasetSource } from '../dataset/types.ts';
 import type { RequestFactory } from '../load/types.ts';
-import type { AppSettings } from '../model/schema.ts';
+import type { AppRoute, AppSettings } from '../model/schema.ts';
 
-export type { AppSettings };
+export type { AppRoute, AppSettings };
 
 export const DEFAULT_APP_SETTINGS: AppSettings = { poolSize: 10, statementTimeoutMs: null, lockTimeoutMs: null };
 
@@ -15,6 +15,10 @@ export interface AppContext {
   scenarioFile: string | null;
   /** A database seeded exactly like every variant's copy. Read it (sample keys, derive a workload); never write. */
   seededUrl: string;
+  /** The run seed: apps that draw values (pools, samples) draw them from it. */
+  seed: number;
+  /** The SQL the run's steps will execute (every variant), for apps that derive their load from it. */
+  migrationSql: readonly string[];
   log: (line: string) => void;
 }
 
@@ -27,6 +31,12 @@ export interface AppSpec {
   readonly versions: Readonly<Record<string, unknown>>;
   /** The dataset this app was written against, used when the scenario names none. */
   defaultDataset?(): Promise<DatasetSource>;
+  /**
+   * Loads and checks what the app needs before anything is provisioned (e.g. a workload file),
+   * throwing a RehearseError on bad input; `versions` is complete after it. Idempotent.
+   * `scenarioFile` lets errors in an inline definition point at its line.
+   */
+  prepare?(ctx: { scenarioFile: string | null }): Promise<void>;
   create(ctx: AppContext): Promise<AppUnderTest>;
 }
 
@@ -41,4 +51,10 @@ export interface AppUnderTest {
   instanceCommand(version: string): { entry: string; args: string[] };
   /** Requests to send to a database seeded like `databaseUrl` (real keys sampled from it). */
   requestFactory(databaseUrl: string, tag: string): Promise<RequestFactory>;
+  /** What each route runs, for the report (apps that serve SQL they were given or derived). */
+  readonly routes?: readonly AppRoute[];
+  /** What the reader should know about the app, e.g. why a table got no derived inserts. */
+  readonly notes?: readonly string[];
+  /** Frees what create() made (temp files); called once when the run ends. */
+  dispose?(): Promise<void>;
 }

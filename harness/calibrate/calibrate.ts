@@ -51,7 +51,7 @@ export async function calibrate(o: CalibrateOptions): Promise<Calibration> {
   try {
     const seeded = await calibrationDataset.seed(o.pg.url(SEED_DB), { seed: o.seed, rows: { tables: {} } });
     const dataset: DatasetInfo = { description: calibrationDataset.description, seed: o.seed, tables: seeded.tables };
-    const app = await calibrationApp.create({ scenarioFile: null, seededUrl: o.pg.url(SEED_DB), log: o.log });
+    const app = await calibrationApp.create({ scenarioFile: null, seededUrl: o.pg.url(SEED_DB), seed: o.seed, migrationSql: [], log: o.log });
     const result = await runVariant({
       pg: o.pg, templateDb: SEED_DB, scenario, variant: 'calibration', app, appSettings: o.appSettings,
       load: { model: 'open', rate: CALIBRATION_RATE, connections: 0, timeoutMs: 30_000, seed: o.seed, capacityRps: null, mix: app.mix },

@@ -213,6 +213,17 @@ export interface AppSettings {
   lockTimeoutMs: number | null;
 }
 
+/** One route of an app that serves SQL (the workload app): what it runs, per version. */
+export interface AppRoute {
+  name: string;
+  /** Share of the traffic (all routes sum to 1). */
+  weight: number;
+  /** Version → its SQL statements, null when that version does not serve the route. */
+  sql: Record<string, string[] | null>;
+  /** The parameter generators, one line each, e.g. "pick(Booking.uid)". */
+  params: string[];
+}
+
 /** Something that happened during a variant, for the timeline (an instance died, a fault was injected…). */
 export interface RunEvent {
   kind: string; // e.g. 'instance-exit'
@@ -241,7 +252,15 @@ export interface VariantResult {
   durationMs: number;
   postgres: { provider: string; version: string };
   dataset: DatasetInfo;
-  app: { name: string; initialVersion: string; settings: AppSettings };
+  app: {
+    name: string;
+    initialVersion: string;
+    settings: AppSettings;
+    /** Apps that serve SQL (the workload app): each route's SQL and params; absent for the sample app. */
+    routes?: AppRoute[];
+    /** What the app says about itself, e.g. which tables a derived workload loads and what it skipped. */
+    notes?: string[];
+  };
   load: LoadInfo;
   summary: Summary;
   steps: StepResult[];

@@ -40,6 +40,8 @@ export async function loadScenario(file: string): Promise<ScenarioDefinition> {
   }
   const loaded = mod.default as ScenarioDefinition | undefined;
   if (!loaded || typeof loaded !== 'object') throw new RehearseError('REH_SCENARIO_INVALID', 'the scenario file has no default export of defineScenario({...})', { where: file });
+  // The app loads its own input first (e.g. a workload file), so its versions are known below.
+  if (typeof loaded.app?.prepare === 'function') await loaded.app.prepare({ scenarioFile: file });
   const { scenario: s, problems: fileProblems } = withSqlFiles(loaded, path.dirname(file));
   const problems = [...fileProblems, ...(await validateScenario(s))];
   if (problems.length) {

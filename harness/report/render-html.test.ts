@@ -191,4 +191,19 @@ describe('buildChartModel', () => {
     expect(completed[4]).toBeGreaterThan(0);
     expect(buildChartModel(report).variants[0]!.panels[1].data[1][0]).toBeNull();
   });
+  it('should list what each route of a SQL-serving app runs, per version, with its share, params and notes', () => {
+    const report = buildSampleReport();
+    report.variants[0]!.app.routes = [
+      { name: 'getBooking', weight: 0.75, sql: { base: [HOSTILE], 'dual-write': null }, params: ['pick(Booking.uid)'] },
+      { name: 'cancel', weight: 0.25, sql: { base: ['update "Booking" set status = $2 where id = $1'], 'dual-write': ['update "Booking" set status = $2, s2 = $2 where id = $1'] }, params: ['pick(Booking.id)', '"cancelled"'] },
+    ];
+    report.variants[0]!.app.notes = ['profile: no insert derived: its primary key has no column that can take a fresh value safely'];
+    const html = renderHtml(report);
+    const text = visibleText(html);
+    expect(text).toContain('App routes (2)');
+    expect(text).toContain(`getBooking 75.0 % base: ${HOSTILE} dual-write: not served pick(Booking.uid)`);
+    expect(text).toContain('dual-write: update "Booking" set status = $2, s2 = $2 where id = $1');
+    expect(text).toContain('profile: no insert derived');
+    expect(scriptBodies(html).join('')).not.toContain('<b>bold</b>');
+  });
 });

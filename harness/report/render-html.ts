@@ -10,6 +10,7 @@ import { fmtCount, fmtDate, fmtDuration } from './format-units.ts';
 import { reportWarnings, shownOverallVerdict, shownVerdict, variantWarnings } from './report-checks.ts';
 import { buildChartModel, renderChartBlock, type VariantChart } from './html-chart.ts';
 import { renderCards, renderComparison, renderLockWaits, renderProjection, renderStalls, renderSteps, verdictBadge } from './html-tables.ts';
+import { renderAppRoutes } from './html-app-routes.ts';
 import { REPORT_CSS } from './html-style.ts';
 import type { Renderer } from './renderers.ts';
 
@@ -115,6 +116,7 @@ ${renderChartBlock(v, chart)}
 ${renderSteps(v)}
 ${renderStalls(v)}
 ${renderLockWaits(v)}
+${renderAppRoutes(v)}
 </section>`;
 };
 

@@ -83,6 +83,7 @@ export async function runBackfillStep(step: BackfillStep, ctx: StepContext): Pro
 
 export const backfillStep: StepKind<BackfillStep> = {
   kind: 'backfill',
+  sqlOf: (step) => [batchSql(step)],
   validate(step) {
     const out: string[] = [];
     if (!IDENTIFIER.test(step.table ?? '')) out.push('table must be an identifier');

@@ -20,6 +20,7 @@ import { writeReport } from '../report/write-report.ts';
 import type { ScenarioDefinition } from '../scenario.ts';
 import type { OnProgress } from './progress.ts';
 import { runVariant, type LoadPlan } from './run-variant.ts';
+import { migrationSqlOf } from './step-kinds.ts';
 
 export interface RehearseOptions {
   scenario: ScenarioDefinition;
@@ -63,6 +64,8 @@ export async function rehearse(o: RehearseOptions): Promise<{ report: RunReport;
     { from: 'run', budgets: o.budgets },
   ]);
   const appSettings: AppSettings = { ...DEFAULT_APP_SETTINGS, ...o.appSettings };
+  // Bad app input (e.g. a workload file) fails here, before anything is provisioned.
+  await o.scenario.app.prepare?.({ scenarioFile: o.scenarioFile });
   const dataset = await datasetOf(o.scenario);
   const scales = o.scales?.length ? o.scales : [{ label: null, rows: o.rows }];
   const pg = o.postgres ?? (await startEmbeddedPostgres());
@@ -73,10 +76,10 @@ export async function rehearse(o: RehearseOptions): Promise<{ report: RunReport;
     const projection = scales.length > 1 ? projectScales(variants.filter((v) => v.scale).map((v) => ({ base: v.scale!.variant, scale: v.scale!.label, result: v })), o.productionRows ?? {}) : undefined;
     return assembleReport({ runId, startedAt, durationMs: Math.round(now() - t0), scenario: o.scenario.name, variants, toolVersion: o.toolVersion, seed: seedInfo, projection, calibration });
   };
+  let app: AppUnderTest | null = null;
   try {
     o.log(`postgres ${pg.version} (${pg.provider}) on port ${pg.port}`);
     if (o.calibrate) calibration = await calibrate({ pg, instances: o.instances, appSettings, sampleIntervalMs: o.sampleIntervalMs, seed: o.seed, log: o.log, signal: o.signal });
-    let app: AppUnderTest | null = null;
     let plan: LoadPlan | null = null;
     for (const scale of scales) {
       if (o.signal.aborted) break;
@@ -87,8 +90,13 @@ export async function rehearse(o: RehearseOptions): Promise<{ report: RunReport;
       const datasetInfo: DatasetInfo = { description: dataset.description, seed: o.seed, tables: seeded.tables };
       seedInfo ??= { tables: seeded.tables, seconds: seeded.seconds, rowsPerSec: Math.round(seeded.rowsPerSec), reused: false, notes: seeded.notes };
       // One app and one load rate for every scale, so the scales differ only in size.
-      app ??= await o.scenario.app.create({ scenarioFile: o.scenarioFile, seededUrl: pg.url(SEED_DB), log: o.log });
-      checkBudgetRoutes(budgets, Object.keys(app.mix));
+      if (!app) {
+        app = await o.scenario.app.create({
+          scenarioFile: o.scenarioFile, seededUrl: pg.url(SEED_DB), seed: o.seed, migrationSql: migrationSqlOf(o.scenario.variants), log: o.log,
+        });
+        for (const note of app.notes ?? []) o.log(`  app: ${note}`);
+        checkBudgetRoutes(budgets, Object.keys(app.mix));
+      }
       plan ??= await planLoad(o, pg, app, appSettings);
       for (const variant of o.variants) {
         if (o.signal.aborted) break;
@@ -113,6 +121,7 @@ export async function rehearse(o: RehearseOptions): Promise<{ report: RunReport;
     const paths = await writeReport(final, o.outDir);
     return { report: final, paths };
   } finally {
+    await app?.dispose?.().catch(() => {});
     if (!o.postgres) await pg.stop();
     else await dropDatabase(pg, SEED_DB).catch(() => {});
   }

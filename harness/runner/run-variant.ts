@@ -165,7 +165,10 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
     startedAt,
     postgres: { provider: o.pg.provider, version: o.pg.version },
     dataset: o.dataset,
-    app: { name: o.scenario.app.name, initialVersion: o.scenario.app.initialVersion, settings: o.appSettings },
+    app: {
+      name: o.scenario.app.name, initialVersion: o.scenario.app.initialVersion, settings: o.appSettings,
+      ...(o.app.routes ? { routes: [...o.app.routes] } : {}), ...(o.app.notes?.length ? { notes: [...o.app.notes] } : {}),
+    },
     load: loadInfo,
     events,
     observer: { intervalMs: o.sampleIntervalMs, samples: sampler.samples.length, lockWaitResolutionMs: watcher.pollMs },

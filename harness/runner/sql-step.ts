@@ -137,6 +137,8 @@ export async function runSqlStep(step: SqlStep, ctx: StepContext): Promise<StepO
 
 export const sqlStep: StepKind<SqlStep> = {
   kind: 'sql',
+  // The planner reads file steps into `sql` (plan/sql-files.ts) before the run.
+  sqlOf: (step) => (step.sql === undefined ? [] : Array.isArray(step.sql) ? step.sql : [step.sql]),
   async validate(step) {
     if (step.file !== undefined && step.sql === undefined) return []; // the planner reads and checks the file
     const ok = typeof step.sql === 'string' ? step.sql.trim() : Array.isArray(step.sql) && step.sql.length > 0 && step.sql.every((x) => typeof x === 'string' && x.trim());

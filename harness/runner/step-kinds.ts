@@ -19,6 +19,8 @@ export interface StepKind<S extends Step = Step> {
   /** Every problem with the step's fields, as sentences; empty when it is valid. */
   validate(step: S, ctx: ValidationContext): Promise<string[]> | string[];
   run(step: S, ctx: StepContext): Promise<StepOutcome>;
+  /** The SQL the step executes against the schema, when it has any (an app may derive its load from it). */
+  sqlOf?(step: S): string[];
 }
 
 type Registry = { [K in Step['kind']]: StepKind<Extract<Step, { kind: K }>> };
@@ -30,6 +32,11 @@ export const STEP_KINDS: Registry = {
   verify: verifyStep,
   pause: pauseStep,
 };
+
+/** Every SQL text the steps of every variant execute, in order. */
+export function migrationSqlOf(variants: Record<string, { steps: Step[] }>): string[] {
+  return Object.values(variants).flatMap((v) => v.steps.flatMap((s) => stepKindOf(s.kind)?.sqlOf?.(s) ?? []));
+}
 
 export const stepKindOf = (kind: string): StepKind | undefined =>
   Object.hasOwn(STEP_KINDS, kind) ? (STEP_KINDS[kind as Step['kind']] as unknown as StepKind) : undefined;
