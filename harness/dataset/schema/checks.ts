@@ -171,7 +171,8 @@ export function readChecks(exprs: readonly string[]): CheckFacts {
   for (const text of exprs) {
     try {
       const tree = parseSync(`SELECT ${text}`);
-      visit(tree.stmts?.[0]?.stmt?.SelectStmt?.targetList?.[0]?.ResTarget?.val as Node, text);
+      const select = (tree.stmts?.[0]?.stmt as Node | undefined)?.SelectStmt;
+      visit(select?.targetList?.[0]?.ResTarget?.val as Node, text);
     } catch {
       out.unknown.push(text);
     }

@@ -88,10 +88,17 @@ const writeTime = (w: ByteWriter, sec: number, format: TimeFormat): void => {
 export class CreatedTimeGen extends RandomGen implements TimeSource {
   readonly maxBytes = 22;
   readonly maxChars = 22;
-  constructor(seed: number, salt: number, private readonly rows: number, private readonly format: TimeFormat, private readonly lo = TIME_WINDOW.startSec, private readonly span = SPAN) {
+  override readonly unique: boolean;
+  private readonly step: number;
+  /** `strict`: evenly spaced, no jitter, so every row gets a distinct time (a unique column). */
+  constructor(seed: number, salt: number, private readonly rows: number, private readonly format: TimeFormat, private readonly lo = TIME_WINDOW.startSec, private readonly span = SPAN, strict = false) {
     super(seed, salt);
+    this.unique = strict;
+    const unit = format === 'date' ? 86_400 : 1;
+    this.step = strict ? Math.max(1, Math.floor(span / Math.max(1, rows) / unit)) * unit : 0;
   }
   seconds(row: number): number {
+    if (this.step) return this.lo + row * this.step;
     return this.lo + Math.floor(((row + this.rng(row).float()) * this.span) / Math.max(1, this.rows));
   }
   write(w: ByteWriter, row: number): void {
