@@ -1,9 +1,11 @@
 // psql meta-commands (`\connect`, and pg_dump 18's `\restrict` / `\unrestrict` around every
 // dump) are instructions to psql, not SQL: the server never sees them. We blank them out
 // (same length, so every line and column stays where it was) and say which ones we skipped.
-// PostgreSQL's own scanner tells a backslash that starts a line apart from one inside a
-// string or a function body.
-import { loadModule, scanSync } from 'libpg-query';
+// PostgreSQL's own parser tells them apart: a backslash that starts a line outside any string
+// or function body is exactly where it reports a syntax error; one inside a body never is.
+// (libpg-query's scanner would be the direct tool, but it fails on large inputs.)
+import { loadModule, parseSync } from 'libpg-query';
+import { lineAt } from '../sql/split-statements.ts';
 
 export interface SkippedMeta {
   line: number;
@@ -13,26 +15,27 @@ export interface SkippedMeta {
 let loaded: Promise<void> | null = null;
 
 export async function stripPsqlMeta(sql: string): Promise<{ sql: string; skipped: SkippedMeta[] }> {
-  if (!/^[ \t]*\\/m.test(sql)) return { sql, skipped: [] };
+  const candidates = (sql.match(/^[ \t]*\\/gm) ?? []).length;
+  if (candidates === 0) return { sql, skipped: [] };
   await (loaded ??= loadModule());
-  let tokenStarts: Set<number>;
-  try {
-    tokenStarts = new Set(scanSync(sql).tokens.map((t) => t.start));
-  } catch {
-    return { sql, skipped: [] }; // unscannable text: the parser will report where
-  }
-  const skipped: SkippedMeta[] = [];
   const lines = sql.split('\n');
-  // The scanner counts bytes of UTF-8, not UTF-16 code units.
-  let offset = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    const lead = line.length - line.trimStart().length;
-    if (line[lead] === '\\' && tokenStarts.has(offset + lead) /* lead is ASCII whitespace */) {
-      skipped.push({ line: i + 1, text: line.trim() });
-      lines[i] = ' '.repeat(line.length);
+  const skipped: SkippedMeta[] = [];
+  for (let tries = 0; tries <= candidates; tries++) {
+    const text = lines.join('\n');
+    let pos: number;
+    try {
+      parseSync(text);
+      break;
+    } catch (err) {
+      pos = (err as { sqlDetails?: { cursorPosition?: number } }).sqlDetails?.cursorPosition ?? -1;
     }
-    offset += Buffer.byteLength(line, 'utf8') + 1;
+    if (text[pos] !== '\\') break; // a real syntax error: splitting reports it with its place
+    const i = lineAt(text, pos) - 1;
+    const line = lines[i]!;
+    if (line.trimStart()[0] !== '\\' || line.length - line.trimStart().length !== pos - (text.lastIndexOf('\n', pos - 1) + 1)) break;
+    skipped.push({ line: i + 1, text: line.trim() });
+    lines[i] = ' '.repeat(line.length);
   }
+  skipped.sort((a, b) => a.line - b.line);
   return { sql: lines.join('\n'), skipped };
 }

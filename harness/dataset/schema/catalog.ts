@@ -89,8 +89,9 @@ export async function readCatalog(client: pg.ClientBase): Promise<Catalog> {
     ORDER BY n.nspname, c.relname`);
   const oids = tables.rows.map((t) => t.oid);
 
-  const [cols, cons, idx, types, labels, domainChecks, ranges] = await Promise.all([
-    client.query(`
+  // One connection runs one query at a time.
+  const [cols, cons, idx, types, labels, domainChecks, ranges] = await sequentially([
+    () => client.query(`
       SELECT a.attrelid::int AS rel, a.attnum::int AS num, a.attname AS name, a.atttypid::int AS type, a.atttypmod AS typmod,
         format_type(a.atttypid, a.atttypmod) AS type_sql, a.attnotnull AS not_null, pg_get_expr(ad.adbin, ad.adrelid) AS default_sql,
         a.attidentity::text AS identity, a.attgenerated::text AS generated,
@@ -104,22 +105,22 @@ export async function readCatalog(client: pg.ClientBase): Promise<Catalog> {
       LEFT JOIN pg_sequence s ON s.seqrelid = seq.oid
       WHERE a.attrelid = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
       ORDER BY a.attrelid, a.attnum`, [oids]),
-    client.query(`
+    () => client.query(`
       SELECT c.conrelid::int AS rel, c.conname AS name, c.contype::text AS type, c.conkey::int[] AS keys, c.confrelid::int AS parent,
         c.confkey::int[] AS parent_keys, c.condeferrable AS deferrable, pg_get_expr(c.conbin, c.conrelid) AS expr
       FROM pg_constraint c WHERE c.conrelid = ANY($1) AND c.contype IN ('p', 'u', 'f', 'c') ORDER BY c.conrelid, c.conname`, [oids]),
-    client.query(`
+    () => client.query(`
       SELECT i.indrelid::int AS rel, i.indkey::int[] AS keys, i.indexprs IS NOT NULL AS has_exprs,
         (SELECT array_agg(DISTINCT m[1]::int) FROM regexp_matches(i.indexprs::text, ':varattno (\\d+)', 'g') m) AS expr_cols
       FROM pg_index i WHERE i.indrelid = ANY($1) AND i.indisunique
         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid)`, [oids]),
-    client.query(`
+    () => client.query(`
       SELECT t.oid::int AS oid, n.nspname AS schema, t.typname AS name, t.typtype::text AS kind, t.typelem::int AS elem,
         t.typbasetype::int AS base, t.typtypmod AS base_typmod, t.typnotnull AS not_null, t.typcategory::text AS category
       FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace`),
-    client.query(`SELECT enumtypid::int AS type, enumlabel AS label FROM pg_enum ORDER BY enumtypid, enumsortorder`),
-    client.query(`SELECT contypid::int AS type, pg_get_expr(conbin, 0) AS expr FROM pg_constraint WHERE contypid <> 0 AND contype = 'c'`),
-    client.query(`SELECT rngtypid::int AS type, rngsubtype::int AS subtype FROM pg_range`),
+    () => client.query(`SELECT enumtypid::int AS type, enumlabel AS label FROM pg_enum ORDER BY enumtypid, enumsortorder`),
+    () => client.query(`SELECT contypid::int AS type, pg_get_expr(conbin, 0) AS expr FROM pg_constraint WHERE contypid <> 0 AND contype = 'c'`),
+    () => client.query(`SELECT rngtypid::int AS type, rngsubtype::int AS subtype FROM pg_range`),
   ]);
 
   const typeMap = new Map<number, PgType>();
@@ -176,11 +177,14 @@ export async function readCatalog(client: pg.ClientBase): Promise<Catalog> {
     else t.uniqueExpressionColumns.push([...new Set([...plain, ...((i.expr_cols as number[] | null) ?? [])])]);
   }
   // A table the baseline filled (lookup rows a migration inserted) is kept as reference data.
-  const counted = await Promise.all(
-    [...byOid.values()].map(async (t) => [t, (await client.query(`SELECT count(*)::int AS n FROM (SELECT 1 FROM ${t.sql} LIMIT 1000000) x`)).rows[0].n] as const),
-  );
-  for (const [t, n] of counted) t.existingRows = n;
+  for (const t of byOid.values()) t.existingRows = (await client.query(`SELECT count(*)::int AS n FROM ${t.sql}`)).rows[0].n;
   return { tables: [...byOid.values()], types: typeMap, byOid };
+}
+
+async function sequentially<T>(queries: (() => Promise<T>)[]): Promise<T[]> {
+  const out: T[] = [];
+  for (const q of queries) out.push(await q());
+  return out;
 }
 
 /** Column by number. */

@@ -89,7 +89,7 @@ function numericRange(sem: Semantic | undefined, column: string, isInt: boolean)
     case 'year':
       return [1990, 2025, 1];
     case 'duration':
-      return [1, 3600, 2];
+      return /hour/i.test(column) ? [0, 40, 2] : /min/i.test(column) ? [1, 600, 2] : /ms|milli/i.test(column) ? [1, 5000, 2] : [1, 3600, 2];
     case 'version':
       return [1, 20, 3];
     case 'latitude':

@@ -80,7 +80,7 @@ export async function definitionFingerprint(c: pg.ClientBase, tables: number[]):
       || ' valid=' || indisvalid || ' comment=' || coalesce(obj_description(indexrelid, 'pg_class'), '')
     FROM pg_index WHERE indrelid = ANY($1)
     UNION ALL
-    SELECT 'trigger ' || tgrelid::regclass || ' ' || tgname || ' enabled=' || tgenabled FROM pg_trigger WHERE tgrelid = ANY($1)
+    SELECT 'trigger ' || tgrelid::regclass || ' ' || tgname || ' enabled=' || tgenabled::text FROM pg_trigger WHERE tgrelid = ANY($1) AND NOT tgisinternal
     ORDER BY 1`, [tables]);
   return rows.map((r) => r.line);
 }

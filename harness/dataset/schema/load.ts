@@ -161,7 +161,8 @@ export async function loadPlan(clients: pg.ClientBase[], plan: SeedPlan, opts: L
   await opts.timed('index', () => onEach(clients, split([...byTable.values()], (ds) => rowsOf.get(ds[0]!.table) ?? 0, clients.length), opts.signal, async (c, ds) => {
     for (const d of ds) await recreate(c, d);
   }));
-  await opts.timed('fk', () => onEach(clients, split(defs.filter((d) => d.kind === 'fk'), (d) => rowsOf.get(d.table) ?? 0, clients.length), opts.signal, recreate));
+  // FKs one at a time: each locks both of its tables (SHARE ROW EXCLUSIVE), so two sessions adding FKs deadlock.
+  await opts.timed('fk', () => onEach([a!], [defs.filter((d) => d.kind === 'fk')], opts.signal, recreate));
 
   opts.emit({ phase: 'sequences', rows: 0, total, rowsPerSec: 0 });
   await opts.timed('sequences', () => moveSequences(a!, loaded));

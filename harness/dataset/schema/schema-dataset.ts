@@ -22,7 +22,7 @@ export interface SchemaDatasetOptions {
   schema: SqlFile[];
   /** Per-column overrides, keyed `table.column` (`Booking.status`, `public."Booking"."userId"`). */
   columns?: Record<string, ColumnOverride>;
-  /** Rows per parent row for child tables (default 3). */
+  /** Rows per parent row for child tables (default 2, see DEFAULT_FANOUT). */
   fanout?: number;
   /** Load and index on two connections at once (default true). */
   parallel?: boolean;
