@@ -185,6 +185,12 @@ export async function planSeed(catalog: Catalog, opts: PlanOptions, pools: Pools
     count.set(key, rows);
   }
 
+  // Salts come from names, never OIDs: the same schema applied twice gets other OIDs.
+  const parentName = (oid: number): string => {
+    const p = catalog.byOid.get(oid);
+    return p ? keyOf(p) : `external:${oid}`;
+  };
+
   // Phase B: generators.
   const unfillable: string[] = [];
   const plans = new Map<string, TablePlan>();
@@ -231,7 +237,7 @@ export async function planSeed(catalog: Catalog, opts: PlanOptions, pools: Pools
             unfillable.push(`${key}.${c.name}: it must reference ${own.fk.name}'s parent, which has no rows and is not seeded`);
             return undefined;
           }
-          picker = new FkPicker(opts.seed, saltOf(`${key}:${own.fk.name}`), Math.max(1, parentRows), nullable ? (self ? 0.3 : 0.15) : 0, self, opts.seed ^ saltOf(String(own.fk.parent)));
+          picker = new FkPicker(opts.seed, saltOf(`${key}:${own.fk.name}`), Math.max(1, parentRows), nullable ? (self ? 0.3 : 0.15) : 0, self, opts.seed ^ saltOf(parentName(own.fk.parent)));
           pickers.set(own.fk.name, picker);
         }
         const ref = new RefGen(picker, notNull);
