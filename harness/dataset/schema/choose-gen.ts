@@ -240,7 +240,8 @@ export function chooseGen(ctx: ColumnContext): Choice {
       let gen = textGen(ctx, sem, Number.isFinite(maxChars) ? maxChars : null);
       const needsRoom = gen.maxChars > maxChars;
       const needsUnique = ctx.injective && !gen.unique;
-      if (needsRoom || needsUnique || (facts.minLength ?? 0) > 0) {
+      // Every text generator writes at least one character, so only longer minimums need fitting.
+      if (needsRoom || needsUnique || (facts.minLength ?? 0) > 1) {
         const room = Number.isFinite(maxChars) ? maxChars : gen.maxChars + 20;
         // A unique generator cut short would lose what makes it unique: re-suffix it.
         gen = new FitGen(gen, { maxChars: room, minChars: facts.minLength, uniqueRows: ctx.injective && (needsUnique || needsRoom) ? ctx.rows : 0 });

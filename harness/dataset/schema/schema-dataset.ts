@@ -6,12 +6,12 @@ import pg from 'pg';
 import { RehearseError } from '../../errors.ts';
 import { applyBaseline } from '../../migrations/apply-baseline.ts';
 import type { SqlFile } from '../../migrations/read-sql-sources.ts';
-import type { DatasetSource, SeedOptions, SeedProgress, SeededDataset } from '../types.ts';
-import { readCatalog, type Table } from './catalog.ts';
+import type { DatasetSource, RowsSpec, SeedOptions, SeedProgress, SeededDataset } from '../types.ts';
+import { readCatalog, type Catalog, type Table } from './catalog.ts';
 import { NULL_BYTES } from './gen.ts';
 import { loadPlan } from './load.ts';
 import type { ColumnOverride } from './overrides.ts';
-import { DEFAULT_FANOUT, planSeed, type ReadExisting } from './plan.ts';
+import { DEFAULT_FANOUT, planSeed, type ReadExisting, type SeedPlan } from './plan.ts';
 import { Pools, encode } from './pools.ts';
 
 /** Bumped whenever the bytes a seed renders change; part of the warm-start cache key. */
@@ -86,8 +86,7 @@ async function seedSchema(url: string, files: SqlFile[], opts: SchemaDatasetOpti
     const baseline = await timed('schema', () => applyBaseline(a!, files, { signal: abort.signal }));
     await Promise.all(clients.map((c) => c.query(`SET statement_timeout = 0; SET lock_timeout = 0; SET maintenance_work_mem = '${MAINTENANCE_WORK_MEM}'`)));
     const catalog = await timed('catalog', () => readCatalog(a!));
-    const pools = new Pools(seed);
-    const plan = await timed('plan', () => planSeed(catalog, { seed, rows: so.rows, fanout: opts.fanout, overrides: opts.columns ?? {} }, pools, existingReader(a!)));
+    const plan = await timed('plan', () => planFromCatalog(a!, catalog, { seed, rows: so.rows, fanout: opts.fanout, columns: opts.columns }));
     for (const note of [...baseline.notes, ...plan.notes]) so.log?.(note);
     const tables = await loadPlan(clients, plan, { seed, signal: abort.signal, emit, timed });
     const seconds = (performance.now() - started) / 1000;
@@ -109,6 +108,11 @@ async function seedSchema(url: string, files: SqlFile[], opts: SchemaDatasetOpti
     so.signal?.removeEventListener('abort', interrupted);
     await Promise.allSettled(clients.map((c) => c.end()));
   }
+}
+
+/** The load plan for a database whose baseline is applied (the bench renders it without loading). */
+export async function planFromCatalog(c: pg.ClientBase, catalog: Catalog, o: { seed: number; rows: RowsSpec; fanout?: number; columns?: Record<string, ColumnOverride> }): Promise<SeedPlan> {
+  return planSeed(catalog, { seed: o.seed, rows: o.rows, fanout: o.fanout ?? DEFAULT_FANOUT, overrides: o.columns ?? {} }, new Pools(o.seed), existingReader(c));
 }
 
 /** Values of some columns of rows already in a table, in key order, as COPY text. */
