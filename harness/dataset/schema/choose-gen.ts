@@ -197,7 +197,8 @@ function timeGen(ctx: ColumnContext, sem: Semantic | undefined, format: 'timesta
   }
   if (ctx.injective) return new CreatedTimeGen(seed, salt, ctx.rows, format, TIME_WINDOW.startSec, Math.max(ctx.rows * (format === 'date' ? DAY : 1), TIME_WINDOW.endSec - TIME_WINDOW.startSec), true);
   if (sem === 'createdAt') return new CreatedTimeGen(seed, salt, ctx.rows, format);
-  if (sem === 'birthDate') return new RandomTimeGen(seed, salt, format, Date.UTC(1950, 0, 1) / 1000, Date.UTC(2006, 0, 1) / 1000);
+  // Rendered times start in 1970 (byte-writer.ts), so the oldest birthdays are 1970's.
+  if (sem === 'birthDate') return new RandomTimeGen(seed, salt, format, Date.UTC(1970, 0, 1) / 1000, Date.UTC(2006, 0, 1) / 1000);
   const created = ctx.createdColumn && ctx.createdColumn !== ctx.column ? ctx.timeOf(ctx.createdColumn) : undefined;
   if (created && (sem === 'updatedAt' || sem === 'deletedAt' || sem === 'at')) return new AfterTimeGen(seed, salt, created, format, 365 * DAY);
   if (created && sem === 'futureAt') return new AfterTimeGen(seed, salt, created, format, 90 * DAY);
@@ -230,7 +231,11 @@ export function chooseGen(ctx: ColumnContext): Choice {
       const scale = shape.kind === 'numeric' ? (shape.scale ?? 2) : shape.kind === 'money' ? 2 : sem === 'latitude' || sem === 'longitude' ? 6 : 4;
       const unit = 10 ** scale;
       const limit = shape.kind === 'numeric' && shape.precision ? 10 ** (shape.precision - scale) - 1 / unit : 1e12;
-      if (ctx.injective) return new IntGen(seed, salt, 1, Math.floor(limit), 1, ctx.rows);
+      if (ctx.injective) {
+        const hi = Math.min(Math.floor(limit), 2 ** 50);
+        if (hi < ctx.rows) return { unfillable: `a unique ${shape.kind} this narrow holds at most ${hi} distinct values, fewer than the ${ctx.rows} rows asked` };
+        return new IntGen(seed, salt, 1, hi, 1, ctx.rows);
+      }
       const [lo, hi, k] = numericRange(sem, ctx.column, false);
       const [a, z] = bounds(facts, lo, hi, 1 / unit, -limit, limit);
       return new DecimalGen(seed, salt, Math.ceil(a * unit), Math.floor(z * unit), scale, k);

@@ -173,6 +173,12 @@ export async function loadPlan(clients: pg.ClientBase[], plan: SeedPlan, opts: L
       await c.query(`VACUUM (ANALYZE) ${t.table.sql}`);
     }),
   );
+  // Materialized views the baseline populated would still show the empty tables.
+  const views = await a!.query<{ v: string }>(`SELECT c.oid::regclass::text AS v FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'm' AND c.relispopulated AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY c.oid`);
+  for (const { v } of views.rows) {
+    opts.emit({ phase: `refresh:${v}`, rows: 0, total: 0, rowsPerSec: 0 });
+    await opts.timed(`refresh:${v}`, () => a!.query(`REFRESH MATERIALIZED VIEW ${v}`));
+  }
   const after = await definitionFingerprint(a!, oids);
   const lost = before.filter((l) => !after.includes(l));
   const gained = after.filter((l) => !before.includes(l));

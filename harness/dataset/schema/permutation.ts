@@ -35,6 +35,8 @@ export class Permutation {
 
   /** The image of i (0 ≤ i < size). */
   at(i: number): number {
+    // Outside [0, size) cycle walking need not end: callers size permutations to their rows.
+    if (!(i >= 0 && i < this.size)) throw new RangeError(`permutation of ${this.size} asked for ${i}`);
     let x = i;
     do x = this.round(x);
     while (x >= this.size);
