@@ -75,5 +75,6 @@ export function resolveTable<T extends Named>(text: string, tables: readonly T[]
   if (found.length === 1) return found[0]!;
   if (found.length > 1) return { problem: `"${text}" is ambiguous: ${found.map(display).join(', ')}` };
   const near = nearMatches(text, tables.map(display));
-  return { problem: `no table "${text}"${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}` };
+  const shown = text.includes('"') ? text : `"${text}"`;
+  return { problem: `no table ${shown}${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}` };
 }
