@@ -3,7 +3,7 @@
 // the parent being loaded first, and two runs with one seed write identical bytes.
 import { ByteWriter } from '../../seed/byte-writer.ts';
 import { NULL_FIELD } from '../../seed/copy-stream.ts';
-import { Prng, hash32, hashFloat } from '../../seed/prng.ts';
+import { Prng, hashKey, hashWithKey } from '../../seed/prng.ts';
 
 export interface Gen {
   /** Upper bound of the bytes one value takes. */
@@ -31,12 +31,16 @@ export abstract class RandomGen implements Gen {
   abstract readonly maxChars: number;
   readonly unique: boolean = false;
   protected readonly r = new Prng();
+  private readonly key: number;
   constructor(
     protected readonly seed: number,
     protected readonly salt: number,
-  ) {}
+  ) {
+    this.key = hashKey(seed, salt);
+  }
+  /** The row's stream: reseeded with hash32(seed, row, salt), its (seed, salt) half precomputed. */
   protected rng(row: number): Prng {
-    return this.r.reseed(hash32(this.seed, row, this.salt));
+    return this.r.reseed(hashWithKey(this.key, row));
   }
   abstract write(w: ByteWriter, row: number): void;
 }
@@ -94,18 +98,20 @@ export class NullableGen implements Gen {
   readonly maxBytes: number;
   readonly maxChars: number;
   readonly unique: boolean;
+  private readonly key: number;
   constructor(
     readonly inner: Gen,
     private readonly rate: number,
-    private readonly seed: number,
-    private readonly salt: number,
+    seed: number,
+    salt: number,
   ) {
     this.maxBytes = Math.max(inner.maxBytes, 2);
     this.maxChars = inner.maxChars;
     this.unique = inner.unique;
+    this.key = hashKey(seed, salt);
   }
   isNull(row: number): boolean {
-    return hashFloat(this.seed, row, this.salt) < this.rate;
+    return hashWithKey(this.key, row) / 4294967296 < this.rate;
   }
   write(w: ByteWriter, row: number): void {
     if (this.isNull(row)) w.bytes(NULL_BYTES);

@@ -4,7 +4,7 @@
 // gives a few parents many children and about a fifth none, as in real data. Unique
 // combinations (join tables, 1:1 keys) walk a permutation of the combination space instead.
 import type { ByteWriter } from '../../seed/byte-writer.ts';
-import { hashFloat } from '../../seed/prng.ts';
+import { hashKey, hashWithKey } from '../../seed/prng.ts';
 import { NULL_BYTES, type Gen } from './gen.ts';
 import { Permutation } from './permutation.ts';
 
@@ -20,6 +20,8 @@ export interface RowPicker {
 
 export class FkPicker implements RowPicker {
   private readonly scatter: Permutation;
+  private readonly nullKey: number;
+  private readonly pickKey: number;
   constructor(
     private readonly seed: number,
     private readonly salt: number,
@@ -30,14 +32,16 @@ export class FkPicker implements RowPicker {
     scatterSeed: number,
   ) {
     this.scatter = new Permutation(Math.max(1, parentRows), scatterSeed);
+    this.nullKey = hashKey(seed, salt ^ 0x6e756c6c);
+    this.pickKey = hashKey(seed, salt);
   }
   pick(row: number): number {
-    if (this.nullRate > 0 && hashFloat(this.seed, row, this.salt ^ 0x6e756c6c) < this.nullRate) return -1;
+    if (this.nullRate > 0 && hashWithKey(this.nullKey, row) / 4294967296 < this.nullRate) return -1;
     if (this.self && row === 0) return this.nullRate > 0 ? -1 : 0;
     return this.pickAny(row);
   }
   pickAny(row: number): number {
-    const u = hashFloat(this.seed, row, this.salt);
+    const u = hashWithKey(this.pickKey, row) / 4294967296;
     if (this.self) return row === 0 ? 0 : Math.floor(u * Math.min(row, this.parentRows));
     return this.scatter.at(Math.min(this.parentRows - 1, Math.floor(this.parentRows * u ** FANOUT_SKEW)));
   }
