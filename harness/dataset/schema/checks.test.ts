@@ -41,4 +41,11 @@ describe('readChecks', () => {
     const f = readChecks(["(email ~* '^[^@]+@[^@]+$'::text)", '(num_nonnulls(a, b) = 1)']);
     expect(f.unknown).toHaveLength(2);
   });
+
+  it('should read "at least one of" and "NULL or a rule" CHECKs', () => {
+    const f = readChecks(['((email IS NOT NULL) OR (phone IS NOT NULL))', '((discount IS NULL) OR (discount <= (100)::numeric))']);
+    expect(f.columns.get('email')).toEqual({ notNull: true });
+    expect(f.columns.get('discount')).toEqual({ max: 100, maxExclusive: false });
+    expect(f.unknown).toEqual([]);
+  });
 });

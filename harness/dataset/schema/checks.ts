@@ -15,6 +15,8 @@ export interface ColumnFacts {
   notValues?: string[];
   maxLength?: number;
   minLength?: number;
+  /** `a IS NOT NULL OR b IS NOT NULL`: the first such column is never left NULL. */
+  notNull?: boolean;
 }
 
 /** `later` must compare greater than (or equal to) `earlier`. */
@@ -132,10 +134,26 @@ export function readChecks(exprs: readonly string[]): CheckFacts {
     return col !== undefined && values && !values.includes(undefined) ? { col, values } : undefined;
   };
 
+  const nullTest = (n: Node, type: 'IS_NULL' | 'IS_NOT_NULL'): string | undefined => {
+    const t = unwrap(n)?.NullTest;
+    return t && t.nulltesttype === type ? column(t.arg) : undefined;
+  };
   const visit = (n: Node | undefined, text: string): void => {
     const e = unwrap(n);
     if (!e) return;
     if (e.BoolExpr?.boolop === 'AND_EXPR') return e.BoolExpr.args.forEach((x: Node) => visit(x, text));
+    if (e.BoolExpr?.boolop === 'OR_EXPR') {
+      const args = e.BoolExpr.args as Node[];
+      // At least one of several columns: keep the first always set.
+      const present = args.map((x) => nullTest(x, 'IS_NOT_NULL'));
+      if (present.every(Boolean)) {
+        facts(present[0]!).notNull = true;
+        return;
+      }
+      // `col IS NULL OR <rule>`: the rule holds whenever the value is there.
+      const rest = args.filter((x) => !nullTest(x, 'IS_NULL'));
+      if (rest.length === 1 && rest.length < args.length) return visit(rest[0], text);
+    }
     const eq = equalities(e);
     if (eq) {
       const f = facts(eq.col);
