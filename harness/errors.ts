@@ -20,7 +20,6 @@ export const ERROR_CODES = {
   REH_APP_START_FAILED: 'The sample app did not become healthy; see its log lines above.',
   REH_LOAD_NO_CAPACITY: 'The capacity probe completed no requests; check that the app answers on /health.',
   REH_STEP_FAILED: 'See the step error in the report; fix the migration or the invariant and rerun.',
-  REH_SOURCE_NOT_FOUND: 'Pass an existing .sql file or migrations directory (paths are relative to the current directory).',
   REH_SOURCE_EMPTY: 'Put the migrations in the directory, or pass the single .sql file instead.',
   REH_SOURCE_UNKNOWN_LAYOUT: 'Use one layout per directory: Prisma <timestamp>_<name>/migration.sql, diesel <timestamp>_<name>/up.sql, golang-migrate NNN_name.up.sql, dbmate NNN_name.sql with -- migrate:up, Flyway V<n>__name.sql, or plain .sql files applied in name order.',
   REH_SOURCE_DUPLICATE_VERSION: 'Give every migration its own version number, as the migration tool itself requires.',

@@ -37,14 +37,6 @@ function roleNames(tree: unknown, out: string[] = []): string[] {
   return out;
 }
 
-const TX_KIND: Record<string, 1 | -1> = {
-  TRANS_STMT_BEGIN: 1,
-  TRANS_STMT_START: 1,
-  TRANS_STMT_COMMIT: -1,
-  TRANS_STMT_ROLLBACK: -1,
-  TRANS_STMT_COMMIT_PREPARED: -1,
-  TRANS_STMT_ROLLBACK_PREPARED: -1,
-};
 
 export async function planBaseline(files: readonly SqlFile[]): Promise<BaselinePlan> {
   await loadModule();
@@ -67,7 +59,7 @@ export async function planBaseline(files: readonly SqlFile[]): Promise<BaselineP
       const tree = parseSync(st.sql).stmts?.[0]?.stmt as Node | undefined;
       const node = (tree?.[st.kind] ?? {}) as Node;
       const where = `${file.path}:${st.line}`;
-      plan.statements.push({ ...st, file: file.path, where, transaction: st.kind === 'TransactionStmt' ? (TX_KIND[node.kind as string] ?? 0) : 0 });
+      plan.statements.push({ ...st, file: file.path, where, transaction: st.control === 'begin' ? 1 : st.control ? -1 : 0 });
       if (st.kind === 'CreateExtensionStmt') plan.extensions.push({ name: node.extname as string, where });
       if (st.kind === 'CreateRoleStmt') created.add(node.role as string);
       for (const r of roleNames(tree)) named.add(r);

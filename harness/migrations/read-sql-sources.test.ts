@@ -86,7 +86,7 @@ describe('readSqlSources', () => {
 
   it('should refuse a missing path, naming it', () => {
     const err = failure(() => readSqlSources('/nonexistent/migrations'));
-    expect(err.code).toBe('REH_SOURCE_NOT_FOUND');
+    expect(err.code).toBe('REH_INPUT_NOT_FOUND');
     expect(err.where).toBe('/nonexistent/migrations');
   });
 

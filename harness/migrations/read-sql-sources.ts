@@ -58,7 +58,7 @@ const isSql = (f: string): boolean => /\.sql$/i.test(f);
 
 export function readSqlSources(pathOrDir: string): SqlSources {
   if (!existsSync(pathOrDir)) {
-    throw new RehearseError('REH_SOURCE_NOT_FOUND', `no such file or directory: ${pathOrDir}`, { where: pathOrDir });
+    throw new RehearseError('REH_INPUT_NOT_FOUND', `no such file or directory: ${pathOrDir}`, { where: pathOrDir });
   }
   if (!statSync(pathOrDir).isDirectory()) {
     const head = readFileSync(pathOrDir).subarray(0, 5).toString('latin1');
