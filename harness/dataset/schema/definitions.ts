@@ -8,6 +8,8 @@ import type pg from 'pg';
 export interface Definition {
   /** Table it belongs to (oid). */
   table: number;
+  /** FKs: added NOT VALID first, then validated; null when the original was NOT VALID itself. */
+  validate?: string | null;
   name: string;
   kind: 'fk' | 'constraint' | 'index';
   drop: string;
@@ -45,9 +47,12 @@ export async function captureDefinitions(c: pg.ClientBase, loaded: number[], pla
 
   const out: Definition[] = [];
   for (const f of fks.rows) {
-    const create = [`ALTER TABLE ${f.partitioned ? '' : 'ONLY '}${f.tbl} ADD CONSTRAINT ${f.name} ${f.def}`];
+    const only = f.partitioned ? '' : 'ONLY ';
+    const notValid = /\sNOT VALID$/.test(f.def);
+    const create = [`ALTER TABLE ${only}${f.tbl} ADD CONSTRAINT ${f.name} ${f.def}${notValid ? '' : ' NOT VALID'}`];
     if (f.comment !== null) create.push(`COMMENT ON CONSTRAINT ${f.name} ON ${f.tbl} IS ${lit(f.comment)}`);
-    out.push({ table: f.rel, name: f.name, kind: 'fk', drop: `ALTER TABLE ${f.partitioned ? '' : 'ONLY '}${f.tbl} DROP CONSTRAINT ${f.name}`, create });
+    const validate = notValid ? null : `ALTER TABLE ${only}${f.tbl} VALIDATE CONSTRAINT ${f.name}`;
+    out.push({ table: f.rel, name: f.name, kind: 'fk', drop: `ALTER TABLE ${only}${f.tbl} DROP CONSTRAINT ${f.name}`, create, validate });
   }
   for (const k of cons.rows) {
     const create = [`ALTER TABLE ONLY ${k.tbl} ADD CONSTRAINT ${k.name} ${k.def}`];

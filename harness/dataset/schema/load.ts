@@ -149,9 +149,10 @@ export async function loadPlan(clients: pg.ClientBase[], plan: SeedPlan, opts: L
   for (const d of defs.filter((x) => x.kind !== 'fk')) byTable.set(d.table, [...(byTable.get(d.table) ?? []), d]);
   const rowsOf = new Map(loaded.map((t) => [t.table.oid, t.rows]));
   const recreate = async (c: pg.ClientBase, d: Definition) => {
-    opts.emit({ phase: `${d.kind === 'fk' ? 'fk' : 'index'}:${d.name}`, rows: 0, total: rowsOf.get(d.table) ?? 0, rowsPerSec: 0 });
+    const phase = `${d.kind === 'fk' ? 'fk-add' : 'index'}:${d.name}`;
+    if (d.kind !== 'fk') opts.emit({ phase, rows: 0, total: rowsOf.get(d.table) ?? 0, rowsPerSec: 0 });
     try {
-      await opts.timed(`${d.kind === 'fk' ? 'fk' : 'index'}:${d.name}`, async () => {
+      await opts.timed(phase, async () => {
         for (const sql of d.create) await c.query(sql);
       });
     } catch (err) {
@@ -161,8 +162,26 @@ export async function loadPlan(clients: pg.ClientBase[], plan: SeedPlan, opts: L
   await opts.timed('index', () => onEach(clients, split([...byTable.values()], (ds) => rowsOf.get(ds[0]!.table) ?? 0, clients.length), opts.signal, async (c, ds) => {
     for (const d of ds) await recreate(c, d);
   }));
-  // FKs one at a time: each locks both of its tables (SHARE ROW EXCLUSIVE), so two sessions adding FKs deadlock.
-  await opts.timed('fk', () => onEach([a!], [defs.filter((d) => d.kind === 'fk')], opts.signal, recreate));
+  // FKs: added NOT VALID on one connection (catalog only; two sessions adding FKs deadlock on
+  // their SHARE ROW EXCLUSIVE locks), then validated on both. VALIDATE takes SHARE UPDATE
+  // EXCLUSIVE on the child and ROW SHARE on the parent, which never deadlock; grouping by child
+  // keeps two validations of one table on one connection. Same scan as ADD, half the wall time.
+  const fks = defs.filter((d) => d.kind === 'fk');
+  await opts.timed('fk', async () => {
+    await onEach([a!], [fks], opts.signal, recreate);
+    const byChild = new Map<number, Definition[]>();
+    for (const d of fks.filter((x) => x.validate)) byChild.set(d.table, [...(byChild.get(d.table) ?? []), d]);
+    await onEach(clients, split([...byChild.values()], (ds) => (rowsOf.get(ds[0]!.table) ?? 0) * ds.length, clients.length), opts.signal, async (c, ds) => {
+      for (const d of ds) {
+        opts.emit({ phase: `fk:${d.name}`, rows: 0, total: rowsOf.get(d.table) ?? 0, rowsPerSec: 0 });
+        try {
+          await opts.timed(`fk:${d.name}`, () => c.query(d.validate!));
+        } catch (err) {
+          throw constraintError(err, `validating ${d.name} after the load`);
+        }
+      }
+    });
+  });
 
   opts.emit({ phase: 'sequences', rows: 0, total, rowsPerSec: 0 });
   await opts.timed('sequences', () => moveSequences(a!, loaded));
