@@ -70,6 +70,7 @@ describe('readSqlSources', () => {
     expect(out.files.map((f) => f.name)).toEqual(['20240101_a', '20240102_b']);
     expect(out.files[1]!.sql).toBe('\nCREATE TABLE b (id int);\n\n\n\n');
     expect(out.files[1]!.sql.split('\n')[1]).toBe('CREATE TABLE b (id int);');
+    expect(out.files.map((f) => f.transaction)).toEqual([false, undefined]);
   });
 
   it('should order Flyway versions numerically part by part, skip undo files and run repeatables last', () => {

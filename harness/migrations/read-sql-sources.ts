@@ -26,6 +26,8 @@ export interface SqlFile {
   name: string;
   /** UTF-8 text without a BOM; for dbmate only the up section, other lines blanked. */
   sql: string;
+  /** false when the file asks to run outside a transaction (dbmate `-- migrate:up transaction:false`). */
+  transaction?: false;
 }
 
 export interface SqlSources {
@@ -75,7 +77,9 @@ export function readSqlSources(pathOrDir: string): SqlSources {
   const files = candidates.map((c) => {
     const path = join(pathOrDir, c.rel);
     const text = readText(path);
-    return { path, name: c.name, sql: layout === 'dbmate' ? dbmateUpSection(text) : text };
+    if (layout !== 'dbmate') return { path, name: c.name, sql: text };
+    const noTx = /^--\s*migrate:up\b.*\btransaction:false\b/m.test(text);
+    return { path, name: c.name, sql: dbmateUpSection(text), ...(noTx ? { transaction: false as const } : {}) };
   });
   return { layout, files };
 }
