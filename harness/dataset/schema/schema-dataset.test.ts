@@ -1,4 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { readSqlSources } from '../../migrations/read-sql-sources.ts';
+import { createScratchDatabase } from '../../seed/scratch-db.ts';
+import { schemaDataset } from './schema-dataset.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL, needsDb } from '../../seed/test-env.ts';
 import { checksums, orphans, seedSql, type Seeded } from './testing.ts';
@@ -127,6 +132,27 @@ describe.skipIf(!TEST_DATABASE_URL)(needsDb('schemaDataset on the SaaS example')
       expect(Number(r.id)).toBe(a.result.tables['public.invoices']! + 1);
     } finally {
       await a.client.query('ROLLBACK');
+    }
+  });
+
+  it('should take a whole migration history as the baseline: the schema, then the Prisma migrations on top', async () => {
+    const dir = (rel: string) => fileURLToPath(new URL(`../../../examples/saas-app/${rel}`, import.meta.url));
+    const files = [...readSqlSources(dir('schema.sql')).files, ...readSqlSources(dir('migrations')).files];
+    const db = await createScratchDatabase(TEST_DATABASE_URL!, 'rehearse_schema');
+    try {
+      const r = await schemaDataset({ schema: files }).seed(db.url, { seed: 1, rows: { default: 50, tables: {} } });
+      expect(r.tables['public.tasks']).toBe(200);
+      const c = new pg.Client(db.url);
+      await c.connect();
+      try {
+        const t = (await c.query(`SELECT count(DISTINCT external_id)::int AS ids, count(*)::int AS n FROM tasks`)).rows[0];
+        expect(t.ids).toBe(t.n);
+        expect((await c.query(`SELECT convalidated FROM pg_constraint WHERE conname = 'comments_body_not_blank'`)).rows).toEqual([{ convalidated: true }]);
+      } finally {
+        await c.end();
+      }
+    } finally {
+      await db.drop();
     }
   });
 });
