@@ -27,6 +27,9 @@ describe('semanticOf', () => {
     expect(semanticOf('prescription_id')).toBe('externalId');
     expect(semanticOf('stateful_flag')).toBeUndefined();
     expect(semanticOf('emailed')).toBeUndefined();
+    expect(semanticOf('email_subject')).toBe('title');
+    expect(semanticOf('billingEmail')).toBe('email');
+    expect(semanticOf('uid')).toBe('token');
   });
 
   it('should tell people and organisations apart by the table name', () => {

@@ -23,7 +23,7 @@ export function words(name: string): string[] {
 
 /** [pattern over "_word_word_", semantic]: first match wins, so specific rules come first. */
 const RULES: [RegExp, Semantic][] = [
-  [/_(e_?mail)(_address)?_$|^_e_?mail_/, 'email'],
+  [/_(e_?mail)(_address)?_$/, 'email'],
   [/_(ip|ip_address|remote_addr|remote_ip|ip_addr)_$/, 'ip'],
   [/_user_agent_$|_ua_$/, 'userAgent'],
   [/_(password|passwd|password_hash|encrypted_password|hashed_password|password_digest)_$/, 'passwordHash'],
@@ -55,7 +55,7 @@ const RULES: [RegExp, Semantic][] = [
   [/_(expires?|expiry|expiration|due|scheduled|starts|ends|valid_until|deadline)(_at|_on|_date|_time)?_$/, 'futureAt'],
   [/_(at|on|date|time|timestamp|datetime|ts)_$/, 'at'],
   [/_(slug|permalink|handle_slug)_$/, 'slug'],
-  [/_(token|secret|hash|digest|checksum|signature|salt|nonce|api_key|apikey|secret_key|private_key|public_key|access_key|fingerprint|etag|sha|md5|sha1|sha256|idempotency_key|session_id|session_key)_$/, 'token'],
+  [/_(uid|guid|cuid|token|secret|hash|digest|checksum|signature|salt|nonce|api_key|apikey|secret_key|private_key|public_key|access_key|fingerprint|etag|sha|md5|sha1|sha256|idempotency_key|session_id|session_key)_$/, 'token'],
   [/_(price|amount|total|cost|balance|fee|subtotal|sub_total|tax|discount|revenue|salary|budget|paid|refund|credit|debit|spend|value_cents|unit_price|amount_cents|price_cents|total_cents)(_cents|_amount|_usd|_eur)?_$/, 'money'],
   [/_(count|counter|total_count|num|number_of|n)_$|^_(num|number_of|count)_/, 'count'],
   [/_(quantity|qty|units|seats|stock|inventory)_$/, 'quantity'],
