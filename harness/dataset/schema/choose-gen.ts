@@ -228,9 +228,12 @@ export function chooseGen(ctx: ColumnContext): Choice {
     case 'numeric':
     case 'float':
     case 'money': {
-      const scale = shape.kind === 'numeric' ? (shape.scale ?? 2) : shape.kind === 'money' ? 2 : sem === 'latitude' || sem === 'longitude' ? 6 : 4;
+      // Values are rendered from safe integers of 10^-scale units: at most 6 decimals (Prisma's
+      // Decimal is numeric(65,30)) and 12 integer digits, whatever the type allows beyond that.
+      const typeScale = shape.kind === 'numeric' ? (shape.scale ?? 2) : shape.kind === 'money' ? 2 : sem === 'latitude' || sem === 'longitude' ? 6 : 4;
+      const scale = Math.min(typeScale, 6);
       const unit = 10 ** scale;
-      const limit = shape.kind === 'numeric' && shape.precision ? 10 ** (shape.precision - scale) - 1 / unit : 1e12;
+      const limit = Math.min(shape.kind === 'numeric' && shape.precision ? 10 ** (shape.precision - typeScale) - 1 / unit : 1e12, 1e12);
       if (ctx.injective) {
         const hi = Math.min(Math.floor(limit), 2 ** 50);
         if (hi < ctx.rows) return { unfillable: `a unique ${shape.kind} this narrow holds at most ${hi} distinct values, fewer than the ${ctx.rows} rows asked` };

@@ -12,7 +12,7 @@ import { orderTables, type FkEdge } from './graph.ts';
 import { ComboPicker, ComboValueGen, ExistingGen, FkPicker, RefGen, type RowPicker } from './key-gens.ts';
 import { isSqlOverride, overrideGen, overrideProblems, type ColumnOverride } from './overrides.ts';
 import { encode, type Pools } from './pools.ts';
-import { semanticOf } from './semantic.ts';
+import { semanticOf, startColumnFor } from './semantic.ts';
 import { resolveType } from './shapes.ts';
 import { display, nearMatches, resolveTable, splitName } from './table-names.ts';
 import { planKeys, type ColumnInfo, type TableKeys } from './table-keys.ts';
@@ -245,7 +245,9 @@ export async function planSeed(catalog: Catalog, opts: PlanOptions, pools: Pools
         gen = ref;
       } else if (c.sequence && keys.injective.has(c.num)) gen = new SequenceGen(c.sequence.start, c.sequence.increment);
       else {
-        const after = orders.get(key)!.find((o) => o.later === c.name);
+        const checked = orders.get(key)!.find((o) => o.later === c.name);
+        const start = checked ? undefined : startColumnFor(c.name, t.columns.map((x) => x.name));
+        const after = checked ?? (start ? { earlier: start, strict: false } : undefined);
         const choice = chooseGen({
           seed: opts.seed,
           salt,

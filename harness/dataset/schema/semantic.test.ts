@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { semanticOf, tableNoun, words } from './semantic.ts';
+import { semanticOf, startColumnFor, tableNoun, words } from './semantic.ts';
 
 describe('semanticOf', () => {
   it('should split camelCase, PascalCase, snake_case and acronyms into words', () => {
@@ -37,5 +37,13 @@ describe('semanticOf', () => {
     expect(tableNoun('Customer')).toBe('person');
     expect(tableNoun('organizations')).toBe('organization');
     expect(tableNoun('project_tasks')).toBe('thing');
+  });
+
+  it('should pair an end time with its start by name', () => {
+    expect(startColumnFor('endTime', ['id', 'startTime', 'endTime'])).toBe('startTime');
+    expect(startColumnFor('ends_at', ['starts_at', 'ends_at'])).toBe('starts_at');
+    expect(startColumnFor('valid_until', ['valid_from', 'valid_until'])).toBe('valid_from');
+    expect(startColumnFor('end_date', ['created_at'])).toBeUndefined();
+    expect(semanticOf('hashedKey')).toBe('token');
   });
 });

@@ -55,6 +55,7 @@ const RULES: [RegExp, Semantic][] = [
   [/_(expires?|expiry|expiration|due|scheduled|starts|ends|valid_until|deadline)(_at|_on|_date|_time)?_$/, 'futureAt'],
   [/_(at|on|date|time|timestamp|datetime|ts)_$/, 'at'],
   [/_(slug|permalink|handle_slug)_$/, 'slug'],
+  [/_(hashed|encrypted)_[a-z0-9_]+_$/, 'token'],
   [/_(uid|guid|cuid|token|secret|hash|digest|checksum|signature|salt|nonce|api_key|apikey|secret_key|private_key|public_key|access_key|fingerprint|etag|sha|md5|sha1|sha256|idempotency_key|session_id|session_key)_$/, 'token'],
   [/_(price|amount|total|cost|balance|fee|subtotal|sub_total|tax|discount|revenue|salary|budget|paid|refund|credit|debit|spend|value_cents|unit_price|amount_cents|price_cents|total_cents)(_cents|_amount|_usd|_eur)?_$/, 'money'],
   [/_(count|counter|total_count|num|number_of|n)_$|^_(num|number_of|count)_/, 'count'],
@@ -94,4 +95,18 @@ export function tableNoun(table: string): TableNoun {
   if (/^(users?|people|persons?|customers?|members?|employees?|authors?|contacts?|students?|patients?|profiles?|accounts?|admins?|owners?|players?|clients?|staff|guests?|subscribers?|candidates?|applicants?|doctors?|teachers?|drivers?|agents?)$/.test(last)) return 'person';
   if (/^(organi[sz]ations?|orgs?|companies|company|teams?|tenants?|workspaces?|businesses|business|vendors?|suppliers?|merchants?|partners?|brands?|agencies|agency|firms?|institutions?|schools?|shops?|stores?)$/.test(last)) return 'organization';
   return 'thing';
+}
+
+/** The column a time column naturally follows by name: ends_at → starts_at, endTime → startTime, finished_on → started_on. */
+export function startColumnFor(column: string, columns: readonly string[]): string | undefined {
+  const w = words(column);
+  const pairs: Record<string, string[]> = { end: ['start', 'begin'], ends: ['starts', 'begins'], ended: ['started', 'began'], finish: ['start'], finished: ['started'], until: ['from', 'since'], to: ['from'], close: ['open'], closed: ['opened'], checkout: ['checkin'] };
+  for (let i = 0; i < w.length; i++) {
+    for (const alt of pairs[w[i]!] ?? []) {
+      const want = [...w.slice(0, i), alt, ...w.slice(i + 1)].join('_');
+      const hit = columns.find((c) => c !== column && words(c).join('_') === want);
+      if (hit) return hit;
+    }
+  }
+  return undefined;
 }
