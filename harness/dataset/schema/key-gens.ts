@@ -79,6 +79,31 @@ export class ComboPicker {
   }
 }
 
+/**
+ * Distinct parents or NULL, for a nullable unique FK: a permutation of max(rows, parents) sends
+ * each row to its own slot; slots past the parents (and a share of the rest) are NULL.
+ */
+export class DistinctOrNullPicker implements RowPicker {
+  private readonly perm: Permutation;
+  private readonly nullKey: number;
+  constructor(
+    private readonly parentRows: number,
+    rows: number,
+    private readonly nullRate: number,
+    seed: number,
+  ) {
+    this.perm = new Permutation(Math.max(rows, parentRows, 1), seed);
+    this.nullKey = hashKey(seed, 0x6e756c6c);
+  }
+  pick(row: number): number {
+    const p = this.perm.at(row);
+    return p >= this.parentRows || hashWithKey(this.nullKey, row) / 4294967296 < this.nullRate ? -1 : p;
+  }
+  pickAny(row: number): number {
+    return this.perm.at(row) % this.parentRows;
+  }
+}
+
 /** A key column of a child: the parent's generator at the picked parent row. `parent` is linked after planning. */
 export class RefGen implements Gen {
   parent!: Gen;

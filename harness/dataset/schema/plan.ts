@@ -9,7 +9,7 @@ import { readChecks, type ColumnFacts } from './checks.ts';
 import { chooseGen } from './choose-gen.ts';
 import { NULL_BYTES, NullableGen, saltOf, type Gen } from './gen.ts';
 import { orderTables, type FkEdge } from './graph.ts';
-import { ComboPicker, ComboValueGen, ExistingGen, FkPicker, RefGen, type RowPicker } from './key-gens.ts';
+import { ComboPicker, ComboValueGen, DistinctOrNullPicker, ExistingGen, FkPicker, RefGen, type RowPicker } from './key-gens.ts';
 import { isSqlOverride, overrideGen, overrideProblems, type ColumnOverride } from './overrides.ts';
 import { encode, type Pools } from './pools.ts';
 import { semanticOf, startColumnFor } from './semantic.ts';
@@ -175,6 +175,7 @@ export async function planSeed(catalog: Catalog, opts: PlanOptions, pools: Pools
     const parents = edges.filter((e) => e.child === key && e.parent !== key && !order.broken.includes(e)).map((e) => count.get(e.parent) ?? 0);
     let rows = named.get(t) ?? (parents.length ? Math.max(1, Math.round(opts.fanout * Math.max(...parents))) : rootRows);
     for (const combo of keys.combos) {
+      if (optionalOneToOne(combo, info)) continue; // rows past the parents' count get NULL instead
       const capacity = combo.components.reduce((m, x) => m * (x.kind === 'fk' ? parentRowsOf(x.fk.parent, x.fk.parentColumns) : x.values.length), 1);
       if (capacity < rows) {
         notes.push(`${key}: ${rows} rows asked, but only ${capacity} distinct (${combo.columns.map((c) => columnOf(t, c).name).join(', ')}) exist; seeded ${capacity}`);
@@ -207,6 +208,11 @@ export async function planSeed(catalog: Catalog, opts: PlanOptions, pools: Pools
     const gens = new Map<number, Gen>();
     const pickers = new Map<string, RowPicker>();
     for (const combo of keys.combos) {
+      const only = combo.components[0]!;
+      if (only.kind === 'fk' && optionalOneToOne(combo, info)) {
+        pickers.set(only.fk.name, new DistinctOrNullPicker(Math.max(1, parentRowsOf(only.fk.parent, only.fk.parentColumns)), rows, 0.15, opts.seed ^ saltOf(`${key}:${combo.columns.join(',')}`)));
+        continue;
+      }
       const sizes = combo.components.map((x) => (x.kind === 'fk' ? Math.max(1, parentRowsOf(x.fk.parent, x.fk.parentColumns)) : x.values.length));
       const picker = new ComboPicker(sizes, opts.seed ^ saltOf(`${key}:${combo.columns.join(',')}`));
       combo.components.forEach((x, k) => {
@@ -304,6 +310,12 @@ export async function planSeed(catalog: Catalog, opts: PlanOptions, pools: Pools
     }
   }
   return { tables: order.order.map((k) => plans.get(k)!), notes };
+}
+
+/** A nullable unique FK (users.avatar_file_id): distinct parents where set, so it never caps the table. */
+function optionalOneToOne(combo: { components: { kind: string; fk?: { columns: number[] } }[] }, info: Map<number, ColumnInfo>): boolean {
+  const [only, ...rest] = combo.components;
+  return rest.length === 0 && only!.kind === 'fk' && only!.fk!.columns.every((c) => !info.get(c)!.column.notNull);
 }
 
 export const quoteColumn = (c: Column): string => quoteIdent(c.name);

@@ -15,7 +15,9 @@ CREATE DOMAIN short_code AS varchar(8) NOT NULL CHECK (length(VALUE) >= 2);
 CREATE TYPE "Provider" AS ENUM ('google', 'github', 'email');
 CREATE TABLE roles (id smallint PRIMARY KEY, name text UNIQUE NOT NULL);
 INSERT INTO roles VALUES (1, 'admin'), (2, 'member'), (3, 'viewer');
+CREATE TABLE files (id serial PRIMARY KEY, file_name text NOT NULL);
 CREATE TABLE "User" (
+  avatar_file_id int UNIQUE REFERENCES files (id),
   id text PRIMARY KEY, email text NOT NULL UNIQUE, "firstName" text, "lastName" text,
   "roleId" smallint NOT NULL REFERENCES roles (id),
   "createdAt" timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP, "updatedAt" timestamp(3) NOT NULL,
@@ -74,6 +76,11 @@ describe.skipIf(!TEST_DATABASE_URL)(needsDb('schemaDataset on the constructs of 
     expect(Object.values(await orphans(s.client)).every((n) => n === 0)).toBe(true);
     expect((await one(`SELECT count(DISTINCT "roleId")::int AS n FROM "User"`)).n).toBe(3);
     expect((await one(`SELECT count(*)::int AS n, count(DISTINCT "userId")::int AS d FROM "Profile"`))).toEqual({ n: 400, d: 400 });
+    // A nullable unique FK: distinct files where set, NULL past the 100 files, the 400 users kept.
+    const av = await one(`SELECT count(avatar_file_id)::int AS set, count(DISTINCT avatar_file_id)::int AS d FROM "User"`);
+    expect(av.set).toBe(av.d);
+    expect(av.set).toBeGreaterThan(50);
+    expect(av.set).toBeLessThanOrEqual(100);
     expect((await one(`SELECT count(*)::int AS n FROM categories WHERE parent_id > id`)).n).toBe(0);
     expect((await one(`SELECT count(*)::int AS n FROM events`)).n).toBe(100);
     expect((await one(`SELECT count(*)::int AS n FROM events_2019`)).n).toBeGreaterThan(0);
