@@ -2,6 +2,7 @@
 // non-system schema (extension-owned tables and partitions excluded; partitions load through
 // their parent), its columns with their full types, keys, foreign keys and CHECKs.
 import type pg from 'pg';
+import { readPartitionFacts, type PartitionFacts } from './partitions.ts';
 
 export interface PgType {
   oid: number;
@@ -66,6 +67,8 @@ export interface Table {
   uniqueExpressionColumns: number[][];
   foreignKeys: ForeignKey[];
   checks: { name: string; expr: string }[];
+  /** Partitioned without a DEFAULT partition: where the key's values must fall. */
+  partition: PartitionFacts | null;
 }
 
 export interface Catalog {
@@ -147,6 +150,7 @@ export async function readCatalog(client: pg.ClientBase): Promise<Catalog> {
       uniqueExpressionColumns: [],
       foreignKeys: [],
       checks: [],
+      partition: null,
     });
   }
   for (const c of cols.rows) {
@@ -178,6 +182,11 @@ export async function readCatalog(client: pg.ClientBase): Promise<Catalog> {
   }
   // A table the baseline filled (lookup rows a migration inserted) is kept as reference data.
   for (const t of byOid.values()) t.existingRows = (await client.query(`SELECT count(*)::int AS n FROM ${t.sql}`)).rows[0].n;
+  for (const t of byOid.values()) {
+    if (t.kind !== 'p') continue;
+    const isTime = (name: string) => ['timestamptz', 'timestamp', 'date'].includes(typeMap.get(t.columns.find((c) => c.name === name)?.type ?? 0)?.name ?? '');
+    t.partition = await readPartitionFacts(client, t.oid, isTime);
+  }
   return { tables: [...byOid.values()], types: typeMap, byOid };
 }
 

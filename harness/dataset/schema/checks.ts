@@ -17,6 +17,8 @@ export interface ColumnFacts {
   minLength?: number;
   /** `a IS NOT NULL OR b IS NOT NULL`: the first such column is never left NULL. */
   notNull?: boolean;
+  /** Range partitions' [from, to) spans the value must fall in (numbers; epoch seconds for times). */
+  spans?: [number, number][];
 }
 
 /** `later` must compare greater than (or equal to) `earlier`. */

@@ -25,6 +25,7 @@ import {
   RandomTimeGen,
   RangeGen,
   SequenceGen,
+  SpansGen,
   TIME_WINDOW,
   TimeOfDayGen,
   UuidGen,
@@ -214,6 +215,9 @@ export function chooseGen(ctx: ColumnContext): Choice {
     const allowed = values.filter((v) => !facts.notValues?.includes(v));
     if (!allowed.length) return { unfillable: 'its CHECK allows no value' };
     return new PoolGen(seed, salt, allowed.map(encode), allowed.length > 2 ? 2 : 1);
+  }
+  if (facts.spans?.length && (shape.kind === 'int' || shape.kind === 'time')) {
+    return new SpansGen(seed, salt, facts.spans, shape.kind === 'int' ? 'int' : shape.format, shape.kind === 'int' ? 1000 : 365 * DAY);
   }
   switch (shape.kind) {
     case 'int': {

@@ -162,7 +162,11 @@ export async function planSeed(catalog: Catalog, opts: PlanOptions, pools: Pools
     for (const c of t.columns) {
       const type = resolveType(catalog.types, c.type, c.typmod);
       const facts: ColumnFacts = { ...(type.domainChecks.length ? readChecks(type.domainChecks).columns.get('value') : {}), ...checks.columns.get(c.name) };
-      info.set(c.num, { column: { ...c, notNull: c.notNull || type.domainNotNull || facts.notNull === true }, shape: type.shape, facts, overridden: overrides.get(t)?.has(c.num) ?? false });
+      if (t.partition?.column === c.name) {
+        if (t.partition.values) facts.values = t.partition.values;
+        if (t.partition.ranges) facts.spans = t.partition.ranges;
+      }
+      info.set(c.num, { column: { ...c, notNull: c.notNull || type.domainNotNull || facts.notNull === true || t.partition?.column === c.name }, shape: type.shape, facts, overridden: overrides.get(t)?.has(c.num) ?? false });
     }
     infos.set(key, info);
     if (t.existingRows > 0) {

@@ -40,6 +40,12 @@ CREATE TABLE events (id bigint GENERATED ALWAYS AS IDENTITY, happened_at timesta
 CREATE TABLE events_2019 PARTITION OF events FOR VALUES FROM ('2019-01-01') TO ('2020-01-01');
 CREATE TABLE events_rest PARTITION OF events DEFAULT;
 CREATE INDEX events_kind_idx ON events (kind);
+CREATE TABLE readings (sensor_id int NOT NULL, taken_at timestamptz NOT NULL, value double precision) PARTITION BY RANGE (taken_at);
+CREATE TABLE readings_2023 PARTITION OF readings FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
+CREATE TABLE readings_2024 PARTITION OF readings FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE regional (id int NOT NULL, region text NOT NULL) PARTITION BY LIST (region);
+CREATE TABLE regional_eu PARTITION OF regional FOR VALUES IN ('eu', 'uk');
+CREATE TABLE regional_us PARTITION OF regional FOR VALUES IN ('us');
 `;
 
 const failure = async (p: Promise<unknown>): Promise<RehearseError> => {
@@ -84,6 +90,10 @@ describe.skipIf(!TEST_DATABASE_URL)(needsDb('schemaDataset on the constructs of 
     expect((await one(`SELECT count(*)::int AS n FROM categories WHERE parent_id > id`)).n).toBe(0);
     expect((await one(`SELECT count(*)::int AS n FROM events`)).n).toBe(100);
     expect((await one(`SELECT count(*)::int AS n FROM events_2019`)).n).toBeGreaterThan(0);
+    // Partitioned without a DEFAULT: keys drawn inside the partitions' bounds.
+    expect((await one(`SELECT (SELECT count(*) FROM readings_2023)::int AS a, (SELECT count(*) FROM readings_2024)::int AS b`))).toEqual({ a: expect.any(Number), b: expect.any(Number) });
+    expect((await one(`SELECT count(*)::int AS n FROM readings`)).n).toBe(100);
+    expect((await one(`SELECT count(DISTINCT region)::int AS n FROM regional`)).n).toBe(3);
   });
 
   it('should cap unique (fk, enum) pairs at what exists and say so', async () => {

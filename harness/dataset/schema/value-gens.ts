@@ -338,3 +338,30 @@ export class RangeGen extends RandomGen {
     w.byte(41);
   }
 }
+
+/** Inside one of several [from, to) spans, picked in proportion to their length (range partitions). */
+export class SpansGen extends RandomGen implements TimeSource {
+  readonly maxBytes = 22;
+  readonly maxChars = 22;
+  private readonly spans: [number, number][];
+  private readonly total: number;
+  constructor(seed: number, salt: number, spans: [number, number][], private readonly format: TimeFormat | 'int', openWidth: number) {
+    super(seed, salt);
+    // Open ends (MINVALUE / MAXVALUE) get a finite width next to their bound.
+    this.spans = spans.map(([lo, hi]) => [Number.isFinite(lo) ? lo : hi - openWidth, Number.isFinite(hi) ? hi : lo + openWidth] as [number, number]).filter(([lo, hi]) => hi > lo);
+    this.total = this.spans.reduce((s, [lo, hi]) => s + (hi - lo), 0);
+  }
+  seconds(row: number): number {
+    const r = this.rng(row);
+    let at = r.float() * this.total;
+    for (const [lo, hi] of this.spans) {
+      if (at < hi - lo) return Math.floor(lo + at);
+      at -= hi - lo;
+    }
+    return Math.floor(this.spans.at(-1)![0]);
+  }
+  write(w: ByteWriter, row: number): void {
+    if (this.format === 'int') writeInt(w, this.seconds(row));
+    else writeTime(w, this.seconds(row), this.format);
+  }
+}
