@@ -95,6 +95,11 @@ export async function planSeed(catalog: Catalog, opts: PlanOptions, pools: Pools
   const keyOf = (t: Table) => display(t);
   const byKey = new Map(catalog.tables.map((t) => [keyOf(t), t]));
 
+  const badCounts = [
+    ...(opts.rows.default !== undefined && !(Number.isSafeInteger(opts.rows.default) && opts.rows.default >= 0) ? [`--rows ${opts.rows.default}`] : []),
+    ...Object.entries(opts.rows.tables).filter(([, n]) => !(Number.isSafeInteger(n) && n >= 0)).map(([t, n]) => `--rows ${t}=${n}`),
+  ];
+  if (badCounts.length) throw new RehearseError('REH_CLI_BAD_VALUE', `row counts must be non-negative integers: ${badCounts.join(', ')}`);
   const named = new Map<Table, number>();
   for (const [text, n] of Object.entries(opts.rows.tables)) {
     const t = resolveTable(text, catalog.tables);
