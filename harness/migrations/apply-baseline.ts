@@ -17,6 +17,9 @@ export interface BaselineResult {
   notes: string[];
 }
 
+/** Back to the session's own user and settings (a dump may SET ROLE or SET SESSION AUTHORIZATION). */
+const FRESH_SESSION = 'SET SESSION AUTHORIZATION DEFAULT; RESET ALL';
+
 /** Settings for the apply session: commits need not wait for the disk on a scratch database. */
 const SESSION_SETUP = "SET synchronous_commit = off; SET client_min_messages = warning; SET statement_timeout = 0; SET lock_timeout = 0";
 
@@ -83,7 +86,7 @@ export async function applyBaseline(client: pg.ClientBase, files: readonly SqlFi
       if (depth > 0) await unclosed(client, opened!);
       // Each file starts with a fresh session, as with one psql run per file: a dump's
       // `set_config('search_path', '', false)` must not leak into the migrations after it.
-      await client.query(`RESET ALL; ${SESSION_SETUP}`);
+      await client.query(`${FRESH_SESSION}; ${SESSION_SETUP}`);
       file = st.file;
     }
     try {
@@ -103,7 +106,7 @@ export async function applyBaseline(client: pg.ClientBase, files: readonly SqlFi
     if (st.transaction === -1) depth = 0;
   }
   if (depth > 0) await unclosed(client, opened!);
-  await client.query('RESET ALL');
+  await client.query(FRESH_SESSION);
   return { statements: plan.statements.length, ms: Math.round(performance.now() - started), notes };
 }
 
