@@ -1,11 +1,12 @@
-// npm run bench:seed -- [--rows N] [--url postgres://…] [--rounds R] [--faker-rows N] [--skip-full]
+// npm run bench:seed -- [--rows N] [--url postgres://…] [--rounds R] [--faker-rows N] [--skip-full] [--schema-roots N] [--skip-schema]
 //
 // How close does our generator come to what the server can ingest? Side by side, in one run
 // and on the same server:
 //   (a) the generator streaming the users table into COPY,
 //   (b) COPY of the very same bytes, rendered into memory beforehand (the server's ceiling),
 //   (c) faker called per value per row (why we use pools),
-// plus the full seedDatabase in both connection modes, with per-phase rows/s and peak RSS.
+// plus the full seedDatabase in both connection modes, with per-phase rows/s and peak RSS,
+// and the schema-inferred generator on the 11-table example against its own ceiling (schema-seed.ts).
 // Without --url it starts a throwaway embedded Postgres (the rehearsal's settings) and removes it.
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
@@ -23,6 +24,7 @@ import { createSeedProgress } from '../harness/seed/progress.ts';
 import { Dataset } from '../sample-app/dataset/rows.ts';
 import { createScratchDatabase } from '../harness/seed/scratch-db.ts';
 import { seedDatabase, type SeedResult } from '../sample-app/dataset/seed.ts';
+import { benchSchemaSeed } from './schema-seed.ts';
 
 const SEED = 1;
 
@@ -146,6 +148,8 @@ async function main(): Promise<void> {
       rounds: { type: 'string' },
       'faker-rows': { type: 'string' },
       'skip-full': { type: 'boolean', default: false },
+      'schema-roots': { type: 'string' },
+      'skip-schema': { type: 'boolean', default: false },
     },
   });
   const rows = count('rows', values.rows, 1_000_000);
@@ -237,6 +241,9 @@ async function main(): Promise<void> {
     for (const f of full) {
       printPhases(f.label, f.result);
       console.log(`  RSS: ${mib(f.rss.before)} before, ${mib(f.rss.peak)} peak; during COPY (after 10%) ${mib(f.rss.copyMin)}..${mib(f.rss.copyMax)}`);
+    }
+    if (!values['skip-schema']) {
+      await benchSchemaSeed(serverUrl, { schema: 'examples/saas-app/schema.sql', roots: count('schema-roots', values['schema-roots'], 30_000), fullRoots: 0, rounds });
     }
   } finally {
     await server?.stop();

@@ -40,8 +40,13 @@ export class ByteWriter {
     this.buf[this.pos++] = c;
   }
 
-  /** Pool entries are a few dozen bytes: a JIT-compiled loop beats Buffer#copy's native call. */
+  /** Pool entries are a few dozen bytes: a JIT-compiled loop beats Buffer#copy's native call; long text does not. */
   bytes(b: Uint8Array): void {
+    if (b.length > 96) {
+      this.buf.set(b, this.pos);
+      this.pos += b.length;
+      return;
+    }
     const buf = this.buf;
     let p = this.pos;
     for (let i = 0; i < b.length; i++) buf[p++] = b[i];

@@ -29,4 +29,10 @@ CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;`);
     const out = await splitStatements("-- header\nSELECT 1;\n\n  /* why */ ALTER TABLE a ADD b int;\nSELECT 'x;\n';\nSELECT 2");
     expect(out.map((s) => s.line)).toEqual([2, 4, 5, 7]);
   });
+
+  it('should slice statements right after non-ASCII text (the parser counts bytes)', async () => {
+    const out = await splitStatements("COMMENT ON TABLE t IS 'Café – ünïcödé 🎉';\nSELECT 'ok';\nSELECT 2");
+    expect(out.map((s) => s.sql)).toEqual(["COMMENT ON TABLE t IS 'Café – ünïcödé 🎉'", "SELECT 'ok'", 'SELECT 2']);
+    expect(out.map((s) => s.line)).toEqual([1, 2, 3]);
+  });
 });

@@ -56,6 +56,26 @@ export const lineAt = (text: string, offset: number): number => {
   return line;
 };
 
+/**
+ * The parser reports statement locations in bytes of UTF-8; JavaScript strings index UTF-16
+ * code units. Maps (ascending) byte offsets to string offsets in one pass over the text.
+ */
+export function byteToCharOffsets(text: string, byteOffsets: readonly number[]): number[] {
+  if (!/[^\x00-\x7f]/.test(text)) return [...byteOffsets];
+  const out: number[] = [];
+  let bytes = 0;
+  let i = 0;
+  for (const target of byteOffsets) {
+    while (bytes < target && i < text.length) {
+      const c = text.codePointAt(i)!;
+      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+      i += c >= 0x10000 ? 2 : 1;
+    }
+    out.push(i);
+  }
+  return out;
+}
+
 export async function splitStatements(sql: string): Promise<ParsedStatement[]> {
   await ready();
   let parsed: { stmts?: RawStmt[] };
@@ -66,9 +86,11 @@ export async function splitStatements(sql: string): Promise<ParsedStatement[]> {
     const line = lineAt(sql, pos);
     throw new SqlSyntaxError((err as Error).message, pos, line, sql);
   }
-  return (parsed.stmts ?? []).map((s) => {
-    const start = s.stmt_location ?? 0;
-    const raw = s.stmt_len ? sql.slice(start, start + s.stmt_len) : sql.slice(start);
+  const stmts = parsed.stmts ?? [];
+  const bounds = byteToCharOffsets(sql, stmts.flatMap((s) => [s.stmt_location ?? 0, (s.stmt_location ?? 0) + (s.stmt_len ?? 0)]));
+  return stmts.map((s, i) => {
+    const start = bounds[2 * i]!;
+    const raw = s.stmt_len ? sql.slice(start, bounds[2 * i + 1]) : sql.slice(start);
     // The parser's location includes leading whitespace and comments; the line is that of the first token.
     const lead = raw.length - raw.trimStart().length;
     const text = raw.trim().replace(/;\s*$/, '');
