@@ -40,6 +40,20 @@ describe('embedded postgres provider', () => {
     expect(existsSync(dir)).toBe(false);
   });
 
+  it('should start the major asked for: 14 from its aliased package, 18 by default', async () => {
+    for (const major of [14, 18] as const) {
+      await using handle = await startEmbeddedPostgres({ major, settings: { work_mem: '7MB' } });
+      const c = new pg.Client({ connectionString: handle.url() });
+      await c.connect();
+      const row = (await c.query('SELECT current_setting(\'server_version\') AS v, current_setting(\'work_mem\') AS w')).rows[0];
+      await c.end();
+      expect(row.v).toMatch(new RegExp(`^${major}\\.`));
+      expect(handle.version).toBe(row.v);
+      expect(handle.major).toBe(major);
+      expect(row.w).toBe('7MB');
+    }
+  });
+
   it('should reap the postgres and work dir of a harness that was killed', async () => {
     const script = fileURLToPath(new URL('../testing/start-and-hang.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
