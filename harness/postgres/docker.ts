@@ -15,7 +15,8 @@ import { freePort } from './free-port.ts';
 import { localImageName } from './image/build-image.ts';
 import { PGDATA } from './image/rootfs.ts';
 import { checkpoint, installPgStatStatements, readServerVersion, waitForSelect1 } from './server-setup.ts';
-import { majorOf, OWNED_SERVER, REHEARSAL_SETTINGS, type PostgresHandle, type PostgresStartOptions } from './provider.ts';
+import { parseCpus, parseList, parseMajors, parseSize } from './postgres-flags.ts';
+import { majorOf, OWNED_SERVER, REHEARSAL_SETTINGS, type PostgresHandle, type PostgresStartOptions, type ProviderEntry } from './provider.ts';
 
 export interface DockerSpec {
   provider: 'docker';
@@ -162,3 +163,30 @@ export async function startDockerPostgres(spec: DockerSpec, opts: DockerOptions 
     throw err;
   }
 }
+
+const IMAGE_REF = /^[a-z0-9][\w.\/:@-]*$/i;
+
+export const dockerProvider: ProviderEntry<DockerSpec> = {
+  flags: ['pg', 'pgImage', 'pgCpus', 'pgMemory'],
+  fromFlags(flags, problem) {
+    const cpus = flags.pgCpus === undefined ? undefined : parseCpus(flags.pgCpus, problem);
+    const memoryBytes = flags.pgMemory === undefined ? undefined : parseSize(flags.pgMemory, problem);
+    const named = (flags.pgImage ?? []).flatMap(parseList);
+    if (named.length && flags.pg !== undefined) problem('--pg', 'give either --pg (local rehearse/postgres images) or --pg-image, not both');
+    for (const image of named) if (!IMAGE_REF.test(image)) problem('--pg-image', `"${image}" is not an image reference, e.g. postgres:18 or rehearse/postgres:16`);
+    const majors = flags.pg === undefined ? [] : parseMajors(flags.pg, problem);
+    const images = named.length ? named : flags.pg !== undefined ? majors.map((m) => localImageName(m)) : [localImageName()];
+    return images.map((image) => ({ provider: 'docker', image, cpus, memoryBytes }));
+  },
+  start: (spec, opts) => startDockerPostgres(spec, opts),
+  describe: (spec) =>
+    `docker ${spec.image ?? localImageName()}${spec.cpus ? `, ${spec.cpus} CPUs` : ''}${spec.memoryBytes ? `, ${+(spec.memoryBytes / 1024 ** 3).toFixed(2)} GiB` : ''}`,
+  snapshots: {
+    async identity(spec) {
+      const client = await dockerClient().catch(() => null);
+      const id = client && (await imageId(client, spec.image ?? localImageName()));
+      return id ? `docker ${id}` : null;
+    },
+    restore: (spec, saved, opts) => startDockerPostgres(spec, { ...opts, fromImage: saved.ref }),
+  },
+};

@@ -12,13 +12,14 @@ import { RehearseError } from '../errors.ts';
 import { registerCleanup } from '../cleanup.ts';
 import { redactSecrets } from '../redact.ts';
 import { copyTree, treeSize } from './copy-tree.ts';
-import { DEFAULT_MAJOR, stageBinaries, type PgBinaries, type PgMajor } from './embedded-binaries.ts';
+import { availableMajors, DEFAULT_MAJOR, stageBinaries, type PgBinaries, type PgMajor } from './embedded-binaries.ts';
 import { Postmaster, runToCompletion, type PostmasterSpec } from './embedded-process.ts';
 import { postgresRunAs, type RunAs } from './os-user.ts';
 import { freePort } from './free-port.ts';
 import { markOwner, reapStale } from './stale-reaper.ts';
 import { checkpoint, installPgStatStatements, readServerVersion } from './server-setup.ts';
-import { majorOf, OWNED_SERVER, REHEARSAL_SETTINGS, type PostgresHandle, type PostgresStartOptions } from './provider.ts';
+import { parseMajors } from './postgres-flags.ts';
+import { majorOf, OWNED_SERVER, REHEARSAL_SETTINGS, type PostgresHandle, type PostgresStartOptions, type ProviderEntry } from './provider.ts';
 
 const WORK_DIR_PREFIX = 'rehearse-pg-';
 const PORT_ATTEMPTS = 3;
@@ -142,3 +143,30 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions = {}): Promise
     [Symbol.asyncDispose]: stop,
   };
 }
+
+export interface EmbeddedSpec {
+  provider: 'embedded';
+  /** Default 18. */
+  major?: PgMajor;
+  settings?: Record<string, string>;
+}
+
+export const embeddedProvider: ProviderEntry<EmbeddedSpec> = {
+  flags: ['pg'],
+  fromFlags(flags, problem) {
+    if (flags.pg === undefined) return [{ provider: 'embedded' }];
+    const installed = availableMajors();
+    const platform = `${process.platform}-${process.arch}`;
+    return parseMajors(flags.pg, problem).filter((major) => {
+      if (installed.includes(major)) return true;
+      problem('--pg', `Postgres ${major} is not installed for ${platform} (installed: ${installed.join(', ') || 'none'})`, 'REH_PG_MAJOR_UNAVAILABLE');
+      return false;
+    }).map((major) => ({ provider: 'embedded', major }));
+  },
+  start: (spec, opts) => startEmbeddedPostgres({ ...opts, major: spec.major, settings: spec.settings }),
+  describe: (spec) => `embedded PG ${spec.major ?? DEFAULT_MAJOR}`,
+  snapshots: {
+    identity: async (spec) => embeddedIdentity(await stageBinaries(spec.major ?? DEFAULT_MAJOR)),
+    restore: (spec, saved, opts) => startEmbeddedPostgres({ ...opts, major: spec.major, settings: spec.settings, fromDataDir: saved.ref }),
+  },
+};

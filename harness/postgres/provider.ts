@@ -1,4 +1,5 @@
 // Every Postgres provider (embedded, docker, url; see providers.ts) returns the same started handle.
+import type { PostgresFlags, Problem } from './postgres-flags.ts';
 
 export interface PostgresStartOptions {
   /** Extra `-c name=value` settings layered over the rehearsal defaults. */
@@ -69,6 +70,23 @@ export interface ClusterSnapshotter {
   readonly identity: string;
   /** Checkpoints, stops cleanly, saves the cluster (into `dir` when it is a data dir), and starts again on the same port. */
   save(dir: string): Promise<SavedCluster>;
+}
+
+/** What a provider's file exports; providers.ts registers it with one line. */
+export interface ProviderEntry<S extends { provider: string; settings?: Record<string, string> }> {
+  /** The flags besides --postgres and --pg-setting that this provider takes; any other is a problem. */
+  readonly flags: readonly (keyof PostgresFlags)[];
+  /** Specs for the flags (several for a version matrix), without settings; problems go to `problem`. */
+  fromFlags(flags: PostgresFlags, problem: Problem, env: NodeJS.ProcessEnv): Omit<S, 'settings'>[];
+  start(spec: S, opts: PostgresStartOptions): Promise<PostgresHandle>;
+  /** One line for logs and reports, never with a password, e.g. "docker rehearse/postgres:18, 2 CPUs". */
+  describe(spec: S): string;
+  /** How the warm-start cache saves and restores this provider's servers; absent when it cannot. */
+  readonly snapshots?: {
+    /** The identity a server started from `spec` will have (ClusterSnapshotter.identity), or null if unknown. */
+    identity(spec: S): Promise<string | null>;
+    restore(spec: S, saved: SavedCluster, opts: PostgresStartOptions): Promise<PostgresHandle>;
+  };
 }
 
 /** The major of a server_version string ("18.4", "14.23", "19beta1"). */

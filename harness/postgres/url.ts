@@ -8,7 +8,7 @@ import { registerCleanup } from '../cleanup.ts';
 import { maskUrl, redactSecrets, registerSecret } from '../redact.ts';
 import { databasesCreatedBy, dropDatabase } from './databases.ts';
 import { probeCapabilities, type Probe } from './url-capabilities.ts';
-import { majorOf, type PostgresHandle, type PostgresStartOptions } from './provider.ts';
+import { majorOf, type PostgresHandle, type PostgresStartOptions, type ProviderEntry } from './provider.ts';
 
 export interface UrlSpec {
   provider: 'url';
@@ -145,3 +145,29 @@ export async function connectUrlPostgres(spec: UrlSpec, opts: PostgresStartOptio
   opts.onLog?.(`rehearsing on ${masked} (PG ${probe.version}; ${handle.databases.variants === 'clone' ? 'variants on template clones' : 'no CREATEDB: one variant at a time, re-seeded in place'})`);
   return handle;
 }
+
+export const urlProvider: ProviderEntry<UrlSpec> = {
+  flags: ['pgUrl', 'disposable', 'allowForeignSessions'],
+  fromFlags(flags, problem, env) {
+    const url = flags.pgUrl ?? env.REHEARSE_PG_URL;
+    if (!url) {
+      problem('--pg-url', 'names no database; pass --pg-url postgres://user@host/db, or set REHEARSE_PG_URL (kept out of `ps`)');
+      return [];
+    }
+    let database: string;
+    try {
+      const u = new URL(url);
+      if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw new Error('not postgres');
+      database = databaseOf(u);
+    } catch {
+      problem('--pg-url', `${maskUrl(url)} is not a postgres://user:password@host:5432/dbname URL`);
+      return [];
+    }
+    if (!database) problem('--pg-url', `${maskUrl(url)} names no database`);
+    else if (flags.disposable === undefined) problem('--disposable', `is required with --postgres url: pass --disposable ${database} if everything in "${database}" may be dropped`, 'REH_PG_URL_NOT_DISPOSABLE');
+    else if (flags.disposable !== database) problem('--disposable', `names "${flags.disposable}", but the URL names database "${database}"`, 'REH_PG_URL_NOT_DISPOSABLE');
+    return [{ provider: 'url', url, disposable: flags.disposable ?? '', allowForeignSessions: flags.allowForeignSessions ?? false }];
+  },
+  start: (spec, opts) => connectUrlPostgres(spec, opts),
+  describe: (spec) => `url ${maskUrl(spec.url)}`,
+};
