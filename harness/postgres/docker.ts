@@ -137,7 +137,7 @@ export async function startDockerPostgres(spec: DockerSpec, opts: DockerOptions 
       notes: [`container from ${image} (${id.slice(7, 19)})${spec.cpus ? `, ${spec.cpus} CPUs` : ''}${spec.memoryBytes ? `, ${(spec.memoryBytes / 1024 ** 3).toFixed(1)} GiB memory` : ''}`],
       snapshot: {
         identity: `docker ${id}`,
-        async save(dir) {
+        async save(dir, lease) {
           // Committed stopped: the image holds a cleanly shut-down cluster.
           await checkpoint(url());
           const c = docker.getContainer(started.getId());
@@ -151,6 +151,8 @@ export async function startDockerPostgres(spec: DockerSpec, opts: DockerOptions 
             (await started.logs({ since: restartedAt })).on('data', (b: Buffer | string) => String(b).split('\n').forEach(onLine));
             await waitForSelect1(url(), { timeoutMs: opts.startupTimeoutMs ?? 120_000, gone: () => null, tail: () => tail.join('\n') });
           }
+          // The image is immutable: nothing to hold. The running container goes on as before.
+          await lease.release();
           const info = await docker.getImage(`rehearse/seed-cache:${tag}`).inspect();
           return { kind: 'docker-image', ref: `rehearse/seed-cache:${tag}`, sizeBytes: info.Size };
         },
@@ -187,6 +189,9 @@ export const dockerProvider: ProviderEntry<DockerSpec> = {
       const id = client && (await imageId(client, spec.image ?? localImageName()));
       return id ? `docker ${id}` : null;
     },
-    restore: (spec, saved, opts) => startDockerPostgres(spec, { ...opts, fromImage: saved.ref }),
+    restore: async (spec, saved, lease, opts) => {
+      await lease.release(); // every container from the image gets its own writable layer
+      return startDockerPostgres(spec, { ...opts, fromImage: saved.ref });
+    },
   },
 };

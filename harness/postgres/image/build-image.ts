@@ -66,6 +66,8 @@ export async function buildLocalImage(major: PgMajor = DEFAULT_MAJOR, log: (line
     await runBuild(client, ctx, image, labels, log).catch((cause: unknown) => {
       throw new RehearseError('REH_PG_IMAGE_BUILD_FAILED', `building ${image} failed: ${(cause as Error).message}`, { cause });
     });
+    // The previous build lost its tag; drop it unless a container still uses it.
+    if (existing) await client.container.dockerode.getImage(existing.Id).remove().catch(() => {});
     return { image, built: true, seconds: (now() - started) / 1000, contentHash };
   } finally {
     await fs.rm(ctx, { recursive: true, force: true });
