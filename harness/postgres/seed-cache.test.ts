@@ -110,8 +110,8 @@ describe('warm-start cache (embedded)', () => {
 });
 
 const docker = await dockerTestEnv();
-describe.runIf(docker.ready)('warm-start cache (docker)', () => {
-  it('should commit the seeded container to an image and start from it on a hit', async () => {
+describe.runIf(docker.ready || docker.mustRun)('warm-start cache (docker)', () => {
+  it(`should commit the seeded container to an image and start from it on a hit${docker.ready ? '' : ` (cannot: ${docker.reason})`}`, async () => {
     const spec: PostgresSpec = { provider: 'docker' };
     const cache = new SeedCache({ dir: path.join(dir, 'docker') });
     const cold = await seedAndStore(cache, KEY, spec);

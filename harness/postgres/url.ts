@@ -39,8 +39,17 @@ const FOREIGN_SESSIONS = `
 const describeSession = (s: ForeignSession) =>
   `pid ${s.pid} (user ${s.user ?? '?'}${s.application ? `, ${s.application}` : ''}${s.client ? `, from ${s.client}` : ''})`;
 
+/** decodeURIComponent that keeps malformed escapes as they are instead of throwing. */
+const decode = (s: string): string => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+
 function databaseOf(url: URL): string {
-  return decodeURIComponent(url.pathname.replace(/^\//, ''));
+  return decode(url.pathname.replace(/^\//, ''));
 }
 
 /** The same URL pointing at another database, with the session settings in `options`. */
@@ -84,7 +93,7 @@ export async function connectUrlPostgres(spec: UrlSpec, opts: PostgresStartOptio
   } catch {
     throw new RehearseError('REH_PG_SPEC_INVALID', `the database URL does not parse: ${maskUrl(spec.url)}`, { hint: 'Use the form postgres://user:password@host:5432/dbname.' });
   }
-  registerSecret(decodeURIComponent(base.password));
+  registerSecret(decode(base.password));
   const masked = maskUrl(spec.url);
   const database = databaseOf(base);
   if (!database) throw new RehearseError('REH_PG_URL_NOT_DISPOSABLE', `the URL ${masked} names no database; rehearse needs one that it may empty`);
