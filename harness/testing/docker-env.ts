@@ -14,7 +14,7 @@ export interface DockerTestEnv {
 export async function dockerTestEnv(): Promise<DockerTestEnv> {
   const mustRun = process.env.CI === 'true';
   const daemon = await dockerAvailable();
-  if (!daemon.ok) return { ready: false, reason: `no Docker daemon: ${daemon.reason}`, mustRun };
+  if (!daemon.ok) return { ready: false, reason: daemon.reason, mustRun };
   const image = localImageName();
   const found = await (await dockerClient()).container.dockerode.getImage(image).inspect().then(() => true, () => false);
   if (!found) return { ready: false, reason: `${image} is not built (run \`npm run pg:image\`)`, mustRun };
