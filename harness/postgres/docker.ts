@@ -59,10 +59,10 @@ export async function startDockerPostgres(spec: DockerSpec, opts: DockerOptions 
   // Registered before the container exists: a Ctrl-C during start still finds it by label.
   const removeSync = () => removeContainersSync(`${INSTANCE_LABEL}=${instance}`);
   let container: StartedTestContainer | undefined;
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
+  // One stop, however many callers: each waits until the container is really gone.
+  let stopping: Promise<void> | null = null;
+  const stop = () => (stopping ??= removeAll());
+  const removeAll = async () => {
     await container?.stop({ timeout: 10_000, remove: true, removeVolumes: true }).catch(() => removeSync());
     const left = await docker.listContainers({ all: true, filters: { label: [`${INSTANCE_LABEL}=${instance}`] } });
     for (const c of left) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => {});

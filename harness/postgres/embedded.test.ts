@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -52,6 +52,17 @@ describe('embedded postgres provider', () => {
       expect(handle.major).toBe(major);
       expect(row.w).toBe('7MB');
     }
+  });
+
+  it('should make every concurrent stop() wait until postgres is gone (the runner and Ctrl-C both stop it)', async () => {
+    const handle = await startEmbeddedPostgres();
+    const dir = path.dirname(handle.logFile!);
+    const postmaster = Number(readFileSync(path.join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const first = handle.stop();
+    await handle.stop(); // the second caller, e.g. the cleanup registry on SIGINT
+    expect(alive(postmaster)).toBe(false);
+    expect(existsSync(dir)).toBe(false);
+    await first;
   });
 
   it('should reap the postgres and work dir of a harness that was killed', async () => {

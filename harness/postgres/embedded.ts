@@ -105,10 +105,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions = {}): Promise
   const port = current.spec.port;
   const url = urlAt(port);
 
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
+  // One stop, however many callers (the runner's finally and the Ctrl-C cleanup race): each
+  // waits until the server is really down, so nobody exits while postgres still shuts down.
+  let stopping: Promise<void> | null = null;
+  const stop = () => (stopping ??= shutdown());
+  const shutdown = async () => {
     try {
       if (lease) {
         // Leave the entry as a fresh seed left it: only its databases, cleanly shut down, small WAL.

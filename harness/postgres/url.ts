@@ -123,7 +123,7 @@ export async function connectUrlPostgres(spec: UrlSpec, opts: PostgresStartOptio
   if (probe.capabilities.createDatabase && !adminDatabase) {
     probe.notes.push('the role may create databases, but can connect to neither "postgres" nor "template1" to clone from: variants are re-seeded in place');
   }
-  let stopped = false;
+  let stopping: Promise<void> | null = null;
   const handle: PostgresHandle = {
     provider: 'url',
     version: probe.version,
@@ -141,13 +141,12 @@ export async function connectUrlPostgres(spec: UrlSpec, opts: PostgresStartOptio
       ownsServer: false,
       adminDatabase: adminDatabase ?? database,
     },
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      unregister();
-      // Clones a run left behind (it normally drops its own); the disposable database stays.
-      for (const name of databasesCreatedBy(handle)) await dropDatabase(handle, name).catch(() => {});
-    },
+    stop: () =>
+      (stopping ??= (async () => {
+        unregister();
+        // Clones a run left behind (it normally drops its own); the disposable database stays.
+        for (const name of databasesCreatedBy(handle)) await dropDatabase(handle, name).catch(() => {});
+      })()),
     [Symbol.asyncDispose]: () => handle.stop(),
   };
   const unregister = registerCleanup({ name: `databases created on ${masked}`, run: () => handle.stop() });
