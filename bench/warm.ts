@@ -103,7 +103,7 @@ async function writeDocs(rows: Row[], notMeasured: string[]): Promise<void> {
     BEGIN,
     '## Warm start: time to a ready seeded database',
     '',
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.versions.node}, 1-minute load average ${startLoad.toFixed(1)} at the start (other jobs share the machine when it is above 0);`,
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model.trim()}), Node ${process.versions.node}, 1-minute load average ${startLoad.toFixed(1)} at the start (above the core count, other jobs were competing for the CPU);`,
     `sample users/orders (≈3 orders per user), seed ${SEED}.`,
     'Cold: start Postgres, create the database, seed it (COPY, indexes, FK, VACUUM ANALYZE). Warm: restore the same seed from the',
     'warm-start cache (embedded: Postgres starts on the cached cluster in place; docker: a container from the committed image),',

@@ -82,7 +82,11 @@ describe('warm-start cache (embedded)', () => {
     expect(await cache.restore(KEY, { provider: 'embedded', major: 14 })).toBeNull();
     const hit = await cache.restore(KEY, EMBEDDED);
     expect(hit).not.toBeNull();
+    // A run that drops the cached database itself leaves no seed: the next restore misses.
+    await query(hit!.handle.url(), 'DROP DATABASE seed');
     await hit!.handle.stop();
+    expect(await cache.restore(KEY, EMBEDDED)).toBeNull();
+    expect(await cache.list()).toEqual([]);
   });
 
   it('should evict the least recently used entry beyond the size cap, refuse what cannot fit, and clear', async () => {

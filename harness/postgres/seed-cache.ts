@@ -71,6 +71,7 @@ export const entryId = (key: SeedCacheKey, identity: string): string =>
   createHash('sha256').update(canonical({ key, identity })).digest('hex').slice(0, 24);
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 async function sql(url: string, text: string): Promise<pg.QueryResult> {
   const c = new pg.Client({ connectionString: url, application_name: 'rehearse-cache' });
@@ -132,6 +133,14 @@ export class SeedCache {
       return null;
     }
     try {
+      const present = (await sql(handle.url(), `SELECT 1 FROM pg_database WHERE datname = ${literal(entry.database)}`)).rowCount;
+      if (!present) {
+        // Someone dropped the cached database while running on the entry: it is no longer a seed.
+        this.log(`warm-start cache: entry ${id} lost its database ${entry.database}; removing it and seeding afresh`);
+        await handle.stop();
+        await this.remove(entry);
+        return null;
+      }
       // A run that died may have left databases; the previous run's statement counters are not this run's.
       await dropOtherDatabases(handle.url(), [entry.database]);
       await resetStatementStats(handle.url());
