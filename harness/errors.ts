@@ -13,7 +13,7 @@ export const ERROR_CODES = {
   REH_PG_INIT_FAILED: 'Check that the temp dir is writable and that the `postgres` OS user can read it (see the log lines above).',
   REH_PG_START_FAILED: 'See the postgres log lines above; a port clash or too little shared memory are the usual causes.',
   REH_PG_SPEC_INVALID: 'Fix the --postgres/--pg* flags as listed; `rehearse --help` shows their forms, e.g. `--pg 14,18` or `--pg-memory 4g`.',
-  REH_PG_MAJOR_UNAVAILABLE: 'Pick a major this platform ships (see DESIGN.md, "Postgres versions"), or use `--postgres docker --pg-image postgres:<major>`.',
+  REH_PG_MAJOR_UNAVAILABLE: 'Pick a major this platform ships (see docs/postgres.md, "Platforms"), or use `--postgres docker --pg-image postgres:<major>`.',
   REH_PG_DOCKER_UNAVAILABLE: 'Start Docker (e.g. `sudo dockerd &` or Docker Desktop), check `docker info`, or set DOCKER_HOST; or use the embedded provider.',
   REH_PG_IMAGE_MISSING: 'Build the local image with `npm run pg:image` (add the major, e.g. `npm run pg:image -- 14`), or name an image your registry has with --pg-image.',
   REH_PG_IMAGE_BUILD_FAILED: 'See the cause; the image is built from the embedded binaries, so `npm ci` on Linux and a running dockerd are needed.',
