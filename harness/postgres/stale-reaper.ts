@@ -18,6 +18,18 @@ const alive = (pid: number): boolean => {
 
 export const markOwner = (workDir: string): void => writeFileSync(path.join(workDir, OWNER_FILE), String(process.pid));
 
+/** Immediate shutdown of the postmaster running on `dataDir`, if any (its data is disposable or recovered by WAL). */
+export async function stopPostmasterOf(dataDir: string): Promise<void> {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  const postmaster = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : NaN;
+  if (!Number.isInteger(postmaster) || !alive(postmaster)) return;
+  process.kill(postmaster, 'SIGQUIT');
+  for (let i = 0; i < 50 && alive(postmaster); i++) await sleep(100);
+  if (alive(postmaster)) process.kill(postmaster, 'SIGKILL');
+}
+
+export { alive as processAlive };
+
 /** Stops the postgres of every abandoned work dir under `root` whose name starts with `prefix`, and removes the dir. */
 export async function reapStale(root: string, prefix: string): Promise<string[]> {
   const reaped: string[] = [];
@@ -28,13 +40,7 @@ export async function reapStale(root: string, prefix: string): Promise<string[]>
     if (!existsSync(ownerFile)) continue; // not ours, or still being created
     const owner = Number(readFileSync(ownerFile, 'utf8'));
     if (!Number.isInteger(owner) || alive(owner)) continue;
-    const pidFile = path.join(dir, 'data', 'postmaster.pid');
-    const postmaster = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : NaN;
-    if (Number.isInteger(postmaster) && alive(postmaster)) {
-      process.kill(postmaster, 'SIGQUIT'); // immediate shutdown: it is disposable
-      for (let i = 0; i < 50 && alive(postmaster); i++) await sleep(100);
-      if (alive(postmaster)) process.kill(postmaster, 'SIGKILL');
-    }
+    await stopPostmasterOf(path.join(dir, 'data'));
     rmSync(dir, { recursive: true, force: true });
     reaped.push(dir);
   }
