@@ -5,6 +5,7 @@ import path from 'node:path';
 import { RehearseError } from '../errors.ts';
 import { findConfig, loadConfig } from '../plan/config.ts';
 import { listScenarioNames } from '../plan/load-scenario.ts';
+import { planOwnMigration } from '../plan/own-migration.ts';
 import { planScenarioRun, type RunPlan } from '../plan/plan-run.ts';
 import { resolveRunInput, type RunInput } from '../plan/run-input.ts';
 import type { RunReport } from '../model/schema.ts';
@@ -32,10 +33,9 @@ export async function runCommand(opts: CliOptions, ctx: RunContext): Promise<Exi
   for (const name of names) {
     const cli: CliOptions = name === null ? opts : { ...opts, scenario: name, explicit: new Set([...opts.explicit, 'scenario']) };
     const input = resolveRunInput(cli, config);
-    // TODO(lead): the own-migration planner lands with the schema dataset and the workload app.
-    if (input.own) throw new RehearseError('REH_CLI_BAD_VALUE', '--schema/--migrations are not wired yet in this build');
     try {
-      planned.push({ input, plan: await planScenarioRun({ scenario: input.scenario!, variants: input.variants, migration: input.migration }) });
+      const plan = input.own ? await planOwnMigration(input) : await planScenarioRun({ scenario: input.scenario!, variants: input.variants, migration: input.migration });
+      planned.push({ input, plan });
     } catch (err) {
       if (!(err instanceof RehearseError)) throw err;
       problems.push(err);

@@ -58,6 +58,14 @@ export function dbmateUpSection(text: string): string {
 
 const isSql = (f: string): boolean => /\.sql$/i.test(f);
 
+/** One file as it runs: a dbmate file (`-- migrate:up`) keeps only its up section and says if it wants no transaction. */
+export function readSqlFile(path: string, name = path.split(/[\\/]/).pop()!.replace(/\.sql$/i, '')): SqlFile {
+  const text = readText(path);
+  if (!DBMATE_UP.test(text)) return { path, name, sql: text };
+  const noTx = /^--\s*migrate:up\b.*\btransaction:false\b/m.test(text);
+  return { path, name, sql: dbmateUpSection(text), ...(noTx ? { transaction: false as const } : {}) };
+}
+
 export function readSqlSources(pathOrDir: string): SqlSources {
   if (!existsSync(pathOrDir)) {
     throw new RehearseError('REH_INPUT_NOT_FOUND', `no such file or directory: ${pathOrDir}`, { where: pathOrDir });
@@ -70,18 +78,10 @@ export function readSqlSources(pathOrDir: string): SqlSources {
         hint: `Turn it into SQL first: pg_restore --schema-only -f schema.sql ${pathOrDir}`,
       });
     }
-    const name = pathOrDir.split(/[\\/]/).pop()!.replace(/\.sql$/i, '');
-    return { layout: 'file', files: [{ path: pathOrDir, name, sql: readText(pathOrDir) }] };
+    return { layout: 'file', files: [readSqlFile(pathOrDir)] };
   }
   const { layout, candidates } = detectLayout(pathOrDir);
-  const files = candidates.map((c) => {
-    const path = join(pathOrDir, c.rel);
-    const text = readText(path);
-    if (layout !== 'dbmate') return { path, name: c.name, sql: text };
-    const noTx = /^--\s*migrate:up\b.*\btransaction:false\b/m.test(text);
-    return { path, name: c.name, sql: dbmateUpSection(text), ...(noTx ? { transaction: false as const } : {}) };
-  });
-  return { layout, files };
+  return { layout, files: candidates.map((c) => readSqlFile(join(pathOrDir, c.rel), c.name)) };
 }
 
 interface Found {

@@ -2,6 +2,7 @@
 // rows of the table it locked, and projected to production size. Honest by construction: a cost
 // that does not grow with rows is called constant, a poor fit is called poor, and every
 // projection carries its measured points. Pure: no I/O.
+import { blockingLocks, holdsAccessExclusive } from './locks.ts';
 import type { StatementTrace, VariantResult } from './schema.ts';
 
 export interface FitPoint { rows: number; ms: number }
@@ -76,7 +77,7 @@ export function fitLinear(points: FitPoint[], productionRows: number | null): Fi
 
 /** ACCESS EXCLUSIVE held from its acquisition (start of the last attempt plus its lock wait) to the end of its transaction. */
 export const exclusiveHoldMs = (st: StatementTrace): number | null => {
-  if (!(st.locks ?? []).some((l) => l.mode === 'AccessExclusiveLock') || st.heldUntilMs === undefined || st.status !== 'ok') return null;
+  if (!holdsAccessExclusive(st) || st.heldUntilMs === undefined || st.status !== 'ok') return null;
   const last = st.attempts.at(-1);
   const acquired = last ? last.startMs + last.lockWaitMs : st.startMs + st.lockWaitMs;
   return Math.max(0, st.heldUntilMs - acquired);
@@ -86,7 +87,7 @@ export const exclusiveHoldMs = (st: StatementTrace): number | null => {
 export const lockedTable = (st: StatementTrace, tables: Record<string, number>): string | null => {
   const keys = new Map(Object.keys(tables).map((t) => [tableKey(t), t]));
   let best: { table: string; strength: number } | null = null;
-  for (const l of st.locks ?? []) {
+  for (const l of blockingLocks(st)) {
     const t = l.relation ? keys.get(tableKey(l.relation)) : undefined;
     const strength = LOCK_STRENGTH.indexOf(l.mode);
     if (t && (!best || strength > best.strength)) best = { table: t, strength };

@@ -38,6 +38,8 @@ export interface StatementTrace {
   locks: LockHeld[];
   /** Run-relative time its locks were released: the end of its transaction (its own end in autocommit). */
   heldUntilMs?: number;
+  /** Relations created by the statement's transaction up to this statement: their locks block nobody. */
+  createdRelations?: string[];
   /** True when the statement changed the relfilenode of any table or index (a rewrite). */
   rewrote: boolean;
   rewrittenRelations: string[];

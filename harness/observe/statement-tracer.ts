@@ -6,7 +6,7 @@ import pg from 'pg';
 import { now, sleep } from '../clock.ts';
 import type { LockHeld } from '../model/schema.ts';
 
-type Relfilenodes = Map<number, { name: string; relfilenode: number }>;
+export type Relfilenodes = Map<number, { name: string; relfilenode: number }>;
 
 const RELFILENODES_SQL = `
 SELECT c.oid::int8 AS oid, c.oid::regclass::text AS name, c.relfilenode::int8 AS relfilenode
@@ -19,7 +19,7 @@ const OWN_LOCKS_SQL = `
 SELECT l.locktype, l.mode, c.oid::regclass::text AS relation
 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE l.pid = pg_backend_pid() AND l.granted AND l.locktype = 'relation'
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
 ORDER BY relation, mode`;
 
 export async function snapshotRelfilenodes(client: pg.ClientBase): Promise<Relfilenodes> {
@@ -35,6 +35,19 @@ export function rewrittenBetween(before: Relfilenodes, after: Relfilenodes): str
     if (a && a.relfilenode !== b.relfilenode) out.push(a.name);
   }
   return out.sort();
+}
+
+/** Relations that exist now and did not before: created since `before` (their locks block nobody). */
+export function createdBetween(before: Relfilenodes, after: Relfilenodes): string[] {
+  return [...after].filter(([oid]) => !before.has(oid)).map(([, a]) => a.name).sort();
+}
+
+/**
+ * Another session sees a relation created by an uncommitted transaction only as its OID (regclass
+ * cannot name it yet): name it from the migration's own snapshot taken after the statement.
+ */
+export function nameLocks(locks: LockHeld[], after: Relfilenodes): LockHeld[] {
+  return locks.map((l) => (l.relation && /^\d+$/.test(l.relation) && after.has(Number(l.relation)) ? { ...l, relation: after.get(Number(l.relation))!.name } : l));
 }
 
 export async function locksHeld(client: pg.ClientBase): Promise<LockHeld[]> {

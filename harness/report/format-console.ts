@@ -1,6 +1,7 @@
 // The compact summary printed at the end of a CLI run. It reads the same figures as the HTML (via
 // format-units and report-checks), so the terminal and the report can never disagree about a stall.
 import { withinBudget } from '../model/budgets.ts';
+import { holdsAccessExclusive } from '../model/locks.ts';
 import type { RunReport, StatementTrace, StepResult, VariantResult } from '../model/schema.ts';
 import type { Renderer } from './renderers.ts';
 import { describeCheck, fmtCount, fmtDuration, fmtMs, fmtPct, oneLine, topSqlstates } from './format-units.ts';
@@ -40,14 +41,14 @@ const stepLine = (s: StepResult, nameWidth: number, paint: Paint): string[] => {
 
 /** Statements worth a line under their step: failed, rewrote a table, waited, or took ACCESS EXCLUSIVE. */
 const notable = (st: StatementTrace): boolean =>
-  st.status === 'failed' || st.rewrote || st.lockWaitMs >= 50 || (st.locks ?? []).some((l) => l.mode === 'AccessExclusiveLock');
+  st.status === 'failed' || st.rewrote || st.lockWaitMs >= 50 || holdsAccessExclusive(st);
 
 const statementLine = (st: StatementTrace, paint: Paint): string => {
   const where = st.source ? `${st.source.file}:${st.source.line} ` : '';
   const facts = [
     fmtDuration(st.durationMs),
     st.lockWaitMs > 0 ? `lock wait ${fmtMs(st.lockWaitMs)}` : '',
-    (st.locks ?? []).some((l) => l.mode === 'AccessExclusiveLock') ? 'ACCESS EXCLUSIVE' : '',
+    holdsAccessExclusive(st) ? 'ACCESS EXCLUSIVE' : '',
     st.rewrote ? paint('31', 'rewrote') : '',
     st.status === 'failed' ? paint('31', 'failed') : '',
   ].filter(Boolean);

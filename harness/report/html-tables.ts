@@ -1,4 +1,5 @@
 // Tables of the HTML report. Every value is escaped here; numbers exceeding a budget get class "bad".
+import { holdsAccessExclusive } from '../model/locks.ts';
 import type { Fit, Projection } from '../model/projection.ts';
 import type { BudgetCheck, LockWaitEvent, RunReport, Stall, StatementTrace, StepResult, VariantResult } from '../model/schema.ts';
 import { withinBudget } from '../model/budgets.ts';
@@ -122,7 +123,10 @@ const statementRow = (st: StatementTrace): string => `<tr>
 <td>${statusBadge(st.status)}</td>
 <td class="num">${e(fmtDuration(st.durationMs))}</td>
 <td class="num">${e(fmtMs(st.lockWaitMs))}</td>
-<td>${(st.locks ?? []).map((l) => `<div class="${l.mode === 'AccessExclusiveLock' ? 'warnnum' : ''}">${e(l.mode)} on ${e(l.relation ?? `(${l.locktype})`)}</div>`).join('') || NOT_MEASURED}</td>
+<td>${(st.locks ?? []).map((l) => {
+  const created = l.relation !== null && (st.createdRelations ?? []).includes(l.relation);
+  return `<div class="${l.mode === 'AccessExclusiveLock' && !created ? 'warnnum' : ''}">${e(l.mode)} on ${e(l.relation ?? `(${l.locktype})`)}${created ? ' <span class="muted">(created by this migration: blocks nobody)</span>' : ''}</div>`;
+}).join('') || NOT_MEASURED}</td>
 <td>${st.rewrote ? `<span class="bad">yes</span>: ${e((st.rewrittenRelations ?? []).join(', '))}` : 'no'}</td>
 <td>${attemptsCell(st)}</td>
 </tr>`;
@@ -132,7 +136,7 @@ const statementFlags = (sts: StatementTrace[]): string => {
   const flags: string[] = [];
   const rewrites = sts.filter((s) => s.rewrote).length;
   if (rewrites) flags.push(`<span class="flag bad-flag">rewrite ×${rewrites}</span>`);
-  if (sts.some((s) => (s.locks ?? []).some((l) => l.mode === 'AccessExclusiveLock'))) flags.push('<span class="flag warn-flag">AccessExclusiveLock</span>');
+  if (sts.some(holdsAccessExclusive)) flags.push('<span class="flag warn-flag">AccessExclusiveLock</span>');
   const { retries, maxAttempts } = retriesOf(sts);
   if (retries) flags.push(`<span class="flag warn-flag">${retries} ${retries === 1 ? 'retry' : 'retries'} (up to ${maxAttempts} attempts)</span>`);
   if (sts.some((s) => s.status === 'failed')) flags.push('<span class="flag bad-flag">failed statement</span>');

@@ -9,6 +9,7 @@ import type { PostgresHandle } from '../postgres/provider.ts';
 import { resolveSqlFileStep } from '../plan/sql-files.ts';
 import type { SqlStep } from '../scenario.ts';
 import { stepHarness } from '../testing/step-harness.ts';
+import { holdsAccessExclusive } from '../model/locks.ts';
 import { runSqlStep, sqlStep } from './sql-step.ts';
 
 const SETUP = `CREATE TABLE accounts (id bigint PRIMARY KEY, balance int NOT NULL DEFAULT 0);
@@ -64,8 +65,21 @@ ALTER TABLE accounts ADD COLUMN c int;`), h.ctx);
     expect(out.statements.map((s) => [s.source?.line, s.transaction ?? null, s.status])).toEqual([[2, 1, 'ok'], [4, null, 'ok'], [5, 2, 'ok']]);
     // The ALTER's exclusive lock was released at its COMMIT, before the index build began.
     expect(out.statements[0]!.heldUntilMs!).toBeLessThanOrEqual(out.statements[1]!.startMs);
+    // The build's own index is locked ACCESS EXCLUSIVE while it is invisible to everyone else: no exclusive hold.
+    expect(out.statements[1]!.createdRelations).toEqual(['accounts_b_idx']);
+    expect(holdsAccessExclusive(out.statements[1]!)).toBe(false);
+    expect(holdsAccessExclusive(out.statements[0]!)).toBe(true);
     const valid = await h.ctx.migration.query("SELECT indisvalid FROM pg_index WHERE indexrelid = 'accounts_b_idx'::regclass");
     expect(valid.rows[0].indisvalid).toBe(true);
+    await h.close();
+  });
+
+  it('should not count locks on a table created earlier in the same transaction as exclusive holds', async () => {
+    const h = await stepHarness(handle, SETUP);
+    const out = await runSqlStep(fileStep('007_new_table.sql', 'CREATE TABLE audit (id bigint PRIMARY KEY, at timestamptz);\nALTER TABLE audit ADD COLUMN who text;'), h.ctx);
+    expect(out.statements[1]!.createdRelations).toEqual(['audit', 'audit_pkey']);
+    expect(out.statements[1]!.locks.map((l) => l.mode)).toContain('AccessExclusiveLock');
+    expect(out.statements.some(holdsAccessExclusive)).toBe(false);
     await h.close();
   });
 

@@ -5,7 +5,7 @@
 import { now, sleep } from '../clock.ts';
 import { sqlstateOf } from '../errors.ts';
 import type { StatementAttempt, StatementTrace } from '../model/schema.ts';
-import { locksHeld, rewrittenBetween, snapshotRelfilenodes } from '../observe/statement-tracer.ts';
+import { createdBetween, locksHeld, nameLocks, rewrittenBetween, snapshotRelfilenodes, type Relfilenodes } from '../observe/statement-tracer.ts';
 import type { SqlStep } from '../scenario.ts';
 import { splitStatements } from '../sql/split-statements.ts';
 import { planSegments, type PlannedStatement, type Segment } from './sql-plan.ts';
@@ -61,6 +61,7 @@ export async function runSqlStep(step: SqlStep, ctx: StepContext): Promise<StepO
       let failure: unknown;
       if (seg.transactional) await db.query(seg.begin?.sql ?? 'BEGIN');
       if (step.lockTimeoutMs) await db.query(`SET ${seg.transactional ? 'LOCAL ' : ''}lock_timeout = ${Math.round(step.lockTimeoutMs)}`);
+      let segmentStart: Relfilenodes | null = null;
       for (let i = 0; i < seg.statements.length; i++) {
         // Stopped (Ctrl-C or an abortOnFail budget) between statements: run no further one.
         if (ctx.signal.aborted) {
@@ -71,6 +72,7 @@ export async function runSqlStep(step: SqlStep, ctx: StepContext): Promise<StepO
         const trace = traces.get(seg.statements[i]!)!;
         if (tx !== undefined) trace.transaction = tx;
         const before = await snapshotRelfilenodes(db);
+        segmentStart ??= before;
         const { error, startMs: t0, endMs: t1, lockWaitMs: watched, grantedLocks } = await tracedQuery(ctx, trace.sql);
         const sqlstate = sqlstateOf(error);
         // A lock timeout means the whole attempt was spent waiting, whatever the last poll saw.
@@ -95,8 +97,11 @@ export async function runSqlStep(step: SqlStep, ctx: StepContext): Promise<StepO
         // In a transaction, locks are held until it ends, so the list is cumulative; in autocommit
         // they are released before we could ask, so the watcher's view while it ran is what we have.
         const tracing = now();
-        trace.locks = seg.transactional ? await locksHeld(db) : grantedLocks;
-        trace.rewrittenRelations = rewrittenBetween(before, await snapshotRelfilenodes(db));
+        const held = seg.transactional ? await locksHeld(db) : grantedLocks;
+        const after = await snapshotRelfilenodes(db);
+        trace.locks = nameLocks(held, after);
+        trace.rewrittenRelations = rewrittenBetween(before, after);
+        trace.createdRelations = createdBetween(segmentStart, after);
         // Inside a transaction these reads happen while its locks are held: they lengthen the hold.
         if (seg.transactional) tracerMs += now() - tracing;
         trace.rewrote = trace.rewrittenRelations.length > 0;
