@@ -48,6 +48,12 @@ describe('readSqlSources', () => {
     expect(readSqlSources(dir).files[0]!.path).toBe(join(dir, '20231231000000_init', 'migration.sql'));
   });
 
+  it('should read one Prisma or diesel migration folder as that one migration, named by the folder', () => {
+    const root = dirWith({ '20251103090000_add_x/migration.sql': 'ALTER TABLE t ADD x int;', '2025-01-01-000000_y/up.sql': 'SELECT 1;', '2025-01-01-000000_y/down.sql': 'SELECT 2;' });
+    expect(readSqlSources(join(root, '20251103090000_add_x'))).toMatchObject({ layout: 'prisma', files: [{ name: '20251103090000_add_x', sql: 'ALTER TABLE t ADD x int;' }] });
+    expect(readSqlSources(join(root, '2025-01-01-000000_y'))).toMatchObject({ layout: 'diesel', files: [{ name: '2025-01-01-000000_y', sql: 'SELECT 1;' }] });
+  });
+
   it('should read diesel folders by their up.sql only', () => {
     const dir = dirWith({ '2024-01-02-000000_b/up.sql': 'b', '2024-01-02-000000_b/down.sql': 'x', '00000000000000_diesel_initial_setup/up.sql': 'a' });
     expect(readSqlSources(dir).layout).toBe('diesel');

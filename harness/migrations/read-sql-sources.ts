@@ -80,8 +80,21 @@ export function readSqlSources(pathOrDir: string): SqlSources {
     }
     return { layout: 'file', files: [readSqlFile(pathOrDir)] };
   }
+  // One Prisma or diesel migration folder (`…/20251103_add_x`, holding migration.sql or up.sql):
+  // that migration alone, named by its folder, as the tool would apply it.
+  const single = singleMigrationFolder(pathOrDir);
+  if (single) return single;
   const { layout, candidates } = detectLayout(pathOrDir);
   return { layout, files: candidates.map((c) => readSqlFile(join(pathOrDir, c.rel), c.name)) };
+}
+
+function singleMigrationFolder(dir: string): SqlSources | null {
+  const inner = readdirSync(dir);
+  const name = dir.replace(/[\\/]+$/, '').split(/[\\/]/).pop()!;
+  const sqlFiles = inner.filter(isSql);
+  if (sqlFiles.length === 1 && sqlFiles[0] === 'migration.sql') return { layout: 'prisma', files: [readSqlFile(join(dir, 'migration.sql'), name)] };
+  if (inner.includes('up.sql') && sqlFiles.every((f) => f === 'up.sql' || f === 'down.sql')) return { layout: 'diesel', files: [readSqlFile(join(dir, 'up.sql'), name)] };
+  return null;
 }
 
 interface Found {
