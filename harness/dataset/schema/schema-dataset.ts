@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { RehearseError } from '../../errors.ts';
 import { applyBaseline } from '../../migrations/apply-baseline.ts';
-import type { SqlFile } from '../../migrations/read-sql-sources.ts';
+import { readSqlSources, type SqlFile } from '../../migrations/read-sql-sources.ts';
 import type { DatasetSource, RowsSpec, SeedOptions, SeedProgress, SeededDataset } from '../types.ts';
 import { readCatalog, type Catalog, type Table } from './catalog.ts';
 import { NULL_BYTES } from './gen.ts';
@@ -18,8 +18,8 @@ import { Pools, encode } from './pools.ts';
 export const SCHEMA_GENERATOR_VERSION = 1;
 
 export interface SchemaDatasetOptions {
-  /** The baseline, as readSqlSources() returns it: applied in this order. */
-  schema: SqlFile[];
+  /** The baseline: a .sql file or migrations directory (read with readSqlSources), or its files in apply order. */
+  schema: string | SqlFile[];
   /** Per-column overrides, keyed `table.column` (`Booking.status`, `public."Booking"."userId"`). */
   columns?: Record<string, ColumnOverride>;
   /** Rows per parent row for child tables (default 2, see DEFAULT_FANOUT). */
@@ -33,7 +33,7 @@ const MAINTENANCE_WORK_MEM = '1GB';
 export function schemaDataset(opts: SchemaDatasetOptions): DatasetSource {
   const fanout = opts.fanout ?? DEFAULT_FANOUT;
   if (!(fanout > 0)) throw new RehearseError('REH_CLI_BAD_VALUE', `fanout must be a positive number, got ${fanout}`);
-  const files = opts.schema;
+  const files = typeof opts.schema === 'string' ? readSqlSources(opts.schema).files : opts.schema;
   return {
     description: `inferred from ${files.length === 1 ? files[0]!.path : `${files.length} schema files`}`,
     cacheKey: {
@@ -43,7 +43,7 @@ export function schemaDataset(opts: SchemaDatasetOptions): DatasetSource {
       columns: opts.columns ?? {},
       fanout,
     },
-    seed: (url, seedOpts) => seedSchema(url, files, { ...opts, fanout }, seedOpts),
+    seed: (url, seedOpts) => seedSchema(url, files, { ...opts, schema: files, fanout }, seedOpts),
   };
 }
 
