@@ -5,23 +5,16 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { quoteIdent, quoteLiteral, withClient } from './sql-client.ts';
 
 const SYSTEM_DATABASES = ['postgres', 'template0', 'template1'];
 const DB_SHUTDOWNED = 1; // ControlFileData.state after a clean shutdown
 const SEGMENT = /^[0-9A-F]{24}$/;
 const SEGMENT_SIZE = 16 * 1024 ** 2; // initdb's default, which every provider of ours uses
 
-const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const ident = quoteIdent;
 
-async function admin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url, application_name: 'rehearse-cache' });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
+const admin = <T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> => withClient(url, 'rehearse-cache', fn);
 
 /** Drops every database but the system ones and `keep` (what a run, or a run that died, left). */
 export const dropOtherDatabases = (adminUrl: string, keep: readonly string[]): Promise<void> =>

@@ -3,20 +3,12 @@
 // This is what Ryuk does, without a sidecar image (there is no registry to pull it from).
 import { hostname } from 'node:os';
 import type { DockerClient } from './docker-client.ts';
+import { alive } from './stale-reaper.ts';
 
 export const OWNER_PID_LABEL = 'rehearse.owner-pid';
 export const OWNER_HOST_LABEL = 'rehearse.owner-host';
 
 export const ownerLabels = (): Record<string, string> => ({ [OWNER_PID_LABEL]: String(process.pid), [OWNER_HOST_LABEL]: hostname() });
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /** Removes (with their volumes) the containers of dead harnesses on this host; returns their ids. */
 export async function reapStaleContainers(client: DockerClient): Promise<string[]> {

@@ -11,6 +11,7 @@ import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { quoteIdent, quoteLiteral, withClient } from './sql-client.ts';
 import { RehearseError } from '../errors.ts';
 import { acquireLease, leaseHolder } from './cache-lease.ts';
 import { dropOtherDatabases, resetStatementStats } from './cluster-entry.ts';
@@ -70,18 +71,10 @@ function canonical(value: unknown): string {
 export const entryId = (key: SeedCacheKey, identity: string): string =>
   createHash('sha256').update(canonical({ key, identity })).digest('hex').slice(0, 24);
 
-const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
-const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const ident = quoteIdent;
+const literal = quoteLiteral;
 
-async function sql(url: string, text: string): Promise<pg.QueryResult> {
-  const c = new pg.Client({ connectionString: url, application_name: 'rehearse-cache' });
-  await c.connect();
-  try {
-    return await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
+const sql = (url: string, text: string): Promise<pg.QueryResult> => withClient(url, 'rehearse-cache', (c) => c.query(text));
 
 export class SeedCache {
   readonly dir: string;

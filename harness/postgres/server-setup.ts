@@ -2,6 +2,7 @@
 // query (a log line or an open port is not enough: the official image restarts its server once
 // after init), read its version, and create pg_stat_statements in template1.
 import pg from 'pg';
+import { quoteIdent, quoteLiteral, withClient } from './sql-client.ts';
 import { sleep } from '../clock.ts';
 import { redactSecrets } from '../redact.ts';
 
@@ -36,22 +37,14 @@ export async function waitForSelect1(url: string, o: ReadyOptions): Promise<void
   throw new Error(redactSecrets(`postgres did not answer SELECT 1 within ${o.timeoutMs} ms: ${(lastErr as Error)?.message}\n${o.tail()}`));
 }
 
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url, application_name: 'rehearse-admin' });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
+const admin = <T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> => withClient(url, 'rehearse-admin', fn);
 
 export const readServerVersion = (url: string): Promise<string> =>
-  withClient(url, async (c) => (await c.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version);
+  admin(url, async (c) => (await c.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version);
 
 /** In template1, so every database created later (seed, variants) has it. */
 export const installPgStatStatements = (template1Url: string): Promise<void> =>
-  withClient(template1Url, (c) => c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements').then(() => undefined));
+  admin(template1Url, (c) => c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements').then(() => undefined));
 
 /** A CHECKPOINT before a clean stop, so the shutdown checkpoint (and a later restore) has little to do. */
-export const checkpoint = (url: string): Promise<void> => withClient(url, (c) => c.query('CHECKPOINT').then(() => undefined));
+export const checkpoint = (url: string): Promise<void> => admin(url, (c) => c.query('CHECKPOINT').then(() => undefined));

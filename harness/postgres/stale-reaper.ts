@@ -7,7 +7,8 @@ import { sleep } from '../clock.ts';
 
 const OWNER_FILE = 'owner.pid';
 
-const alive = (pid: number): boolean => {
+/** The process exists (EPERM: it exists but is another user's, e.g. postgres). */
+export const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
     return true;

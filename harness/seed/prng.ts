@@ -3,7 +3,7 @@
 // connections) and still agree on shared facts such as a parent row's creation time.
 
 /** Final mixer of murmur3-like hashes (lowbias32 constants): good avalanche, 4 multiplies. */
-const mix = (h: number): number => {
+export const mix = (h: number): number => {
   h ^= h >>> 16;
   h = Math.imul(h, 0x7feb352d);
   h ^= h >>> 15;

@@ -2,17 +2,7 @@
 // until it lands inside the range (cycle walking; fewer than 2 steps on average). Used where
 // values must be distinct yet look random: unique picks of parents, unique keys, and scattering
 // the "whale" parents of a skewed fan-out across the id range.
-import { hash32 } from '../../seed/prng.ts';
-
-/** lowbias32: the same mixer as prng.ts, one call per Feistel round. */
-const mix = (h: number): number => {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x7feb352d);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x846ca68b);
-  h ^= h >>> 16;
-  return h >>> 0;
-};
+import { hash32, mix } from '../../seed/prng.ts';
 
 export class Permutation {
   private readonly keys: number[];
