@@ -51,6 +51,60 @@ describe('backfill and verify steps', () => {
   });
 });
 
+describe('verify reads only an explicit count as a count', () => {
+  const verify = (sql: string) => ({ kind: 'verify', name: 'verify', sql }) as const;
+  const outcome = async (sql: string) => {
+    const h = await stepHarness(handle, SETUP);
+    try {
+      return await runVerifyStep(verify(sql), h.ctx).then((o) => ({ passed: true, details: o.details }), (e: StepFailure) => ({ passed: false, details: e.outcome?.details, message: e.message }));
+    } finally {
+      await h.close();
+    }
+  };
+
+  it.each([
+    ['NULL', 'SELECT balance_new FROM users WHERE id = 1'],
+    ["''", "SELECT '' AS email FROM users WHERE id = 1"],
+    ["'0'", "SELECT '0'::text AS code FROM users WHERE id = 1"],
+    ['false', 'SELECT balance_new IS NOT NULL AS migrated FROM users WHERE id = 1'],
+    ['0 in a column not named count', 'SELECT 0 AS balance FROM users WHERE id = 1'],
+  ])('should fail on one offending row whose only value is %s', async (_what, sql) => {
+    const r = await outcome(sql);
+    expect(r.passed).toBe(false);
+    expect(r.details).toEqual({ discrepancies: 1 });
+  });
+
+  it('should pass a count(*) of 0 and fail a count(*) of 12 with the count', async () => {
+    expect(await outcome('SELECT count(*) FROM users WHERE id < 0')).toEqual({ passed: true, details: { discrepancies: 0 } });
+    const r = await outcome('SELECT count(*) FROM users WHERE id <= 14');
+    expect(r).toMatchObject({ passed: false, details: { discrepancies: 12 } });
+  });
+
+  it('should read a column aliased discrepancies or count, of an integer type, as a count', async () => {
+    expect(await outcome('SELECT count(*) AS discrepancies FROM users WHERE balance < 0')).toEqual({ passed: true, details: { discrepancies: 0 } });
+    expect(await outcome('SELECT 0::int AS count')).toEqual({ passed: true, details: { discrepancies: 0 } });
+    expect(await outcome('SELECT 3::smallint AS discrepancies')).toMatchObject({ passed: false, details: { discrepancies: 3 } });
+  });
+
+  it('should not read a count column of a non-integer type as a count', async () => {
+    expect(await outcome("SELECT '0'::text AS count")).toMatchObject({ passed: false, details: { discrepancies: 1 } });
+    expect(await outcome('SELECT 0::numeric AS count')).toMatchObject({ passed: false, details: { discrepancies: 1 } });
+  });
+
+  it('should fail when the count itself is NULL: the invariant was not evaluated', async () => {
+    const r = await outcome('SELECT NULL::int AS count');
+    expect(r.passed).toBe(false);
+    expect(r.details).toEqual({ discrepancies: null });
+  });
+
+  it('should pass on zero rows and count every returned row otherwise', async () => {
+    expect(await outcome('SELECT id FROM users WHERE id < 0')).toEqual({ passed: true, details: { discrepancies: 0 } });
+    expect(await outcome('SELECT id, balance FROM users WHERE id <= 5')).toMatchObject({ passed: false, details: { discrepancies: 5 } });
+    // Several count rows (GROUP BY) are several offending rows, not a sum.
+    expect(await outcome('SELECT count(*) FROM users WHERE id <= 20 GROUP BY id % 3')).toMatchObject({ passed: false, details: { discrepancies: 3 } });
+  });
+});
+
 describe('lock wait on a row lock', () => {
   it('should measure a backfill batch waiting on a row held by another transaction', async () => {
     const h = await stepHarness(handle, SETUP);
