@@ -60,7 +60,10 @@ export interface BackfillStep extends StepBase {
 
 export interface VerifyStep extends StepBase {
   kind: 'verify';
-  /** Must return zero rows, or a single count/number column equal to 0. */
+  /**
+   * Must return zero rows, or an explicit count of 0: one row with one integer column named `count`
+   * or `discrepancies` (e.g. `SELECT count(*) FROM …`). Any other returned row is one offending row.
+   */
   sql: string;
 }
 

@@ -1,5 +1,5 @@
-// A `verify` step: an invariant query that must find nothing wrong. It passes when it returns
-// zero rows, or one row whose single numeric column is 0; otherwise the step fails with the count.
+// A `verify` step: an invariant query that must find nothing wrong (zero rows, or an explicit
+// count of 0: see verify-count.ts); otherwise the step fails with the number found.
 import { sqlstateOf } from '../errors.ts';
 import type { StatementTrace } from '../model/schema.ts';
 import type { VerifyStep } from '../scenario.ts';
@@ -7,16 +7,7 @@ import { StepFailure, type StepContext, type StepOutcome } from './step-context.
 import { tracedQuery, type TracedResult } from './traced-query.ts';
 import type { StepKind } from './step-kinds.ts';
 import { sqlProblems } from './sql-validation.ts';
-
-export function discrepancies(rows: Record<string, unknown>[]): number {
-  if (rows.length !== 1) return rows.length;
-  const values = Object.values(rows[0]!);
-  if (values.length === 1) {
-    const n = Number(values[0]);
-    if (Number.isFinite(n)) return n;
-  }
-  return 1; // one offending row
-}
+import { discrepancies } from './verify-count.ts';
 
 export async function runVerifyStep(step: VerifyStep, ctx: StepContext): Promise<StepOutcome> {
   const run = await tracedQuery(ctx, step.sql);
@@ -24,11 +15,12 @@ export async function runVerifyStep(step: VerifyStep, ctx: StepContext): Promise
     const error = { sqlstate: sqlstateOf(run.error), message: (run.error as Error).message };
     throw new StepFailure(`verify query failed: ${error.message}`, { statements: [traceOf(step.sql, run, ctx, error)] }, error.sqlstate, { cause: run.error });
   }
-  const count = discrepancies(run.result!.rows);
+  const count = discrepancies(run.result!);
   const outcome = { statements: [traceOf(step.sql, run, ctx)], details: { discrepancies: count } };
   if (count !== 0) {
     outcome.statements[0]!.status = 'failed';
-    throw new StepFailure(`invariant violated: ${count} offending row(s) for ${step.sql}`, outcome);
+    const what = count === null ? 'the count is NULL, so the invariant was not evaluated' : `invariant violated: ${count} offending row(s)`;
+    throw new StepFailure(`${what} for ${step.sql}`, outcome);
   }
   return outcome;
 }
