@@ -79,6 +79,58 @@ describe('open model', () => {
     expect(driverQueueing(records)).toBe(0); // the latencies above are the app's, not our pool's
   });
 
+  it('counts arrivals due while the event loop was blocked as late, measures them from their schedule, and shows the block as a stall', async () => {
+    const app = await server(); // in this process: it cannot answer during the block either
+    const reads: RequestFactory = (rng) => ({ route: 'read', method: 'GET', path: `/read/${Math.floor(rng() * 1000)}` });
+    const rate = 200; // one arrival every 5 ms
+    const run = start({ rate, factory: reads, balancer: rotation([{ id: 'a', origin: app.origin }]), seed: 11 });
+    await sleep(700);
+    // Block at a moment when nothing is in flight, so only arrivals due during the block can show it.
+    const deadline = now() + 2000;
+    while (run.inFlight() > 0 && now() < deadline) await new Promise((r) => setImmediate(r));
+    expect(run.inFlight()).toBe(0);
+    const blockedAt = now();
+    while (now() - blockedAt < 500) {
+      // busy work: no timer, no socket, no dispatch can run in this process until it ends
+    }
+    const unblockedAt = now();
+    await sleep(700);
+    const stopMs = now();
+    const records = await run.stop();
+    const blockMs = unblockedAt - blockedAt;
+
+    // Every arrival due during the block is in the records (none skipped), on its original schedule.
+    const due = records.filter((r) => r.scheduledMs >= blockedAt && r.scheduledMs < unblockedAt);
+    expect(Math.abs(due.length - blockMs / (1000 / rate))).toBeLessThanOrEqual(1);
+    for (const r of due) {
+      expect(r.outcome).toBe('ok');
+      expect(r.sentMs).toBeGreaterThanOrEqual(unblockedAt); // nothing could be sent during the block
+      // Latency includes the whole delay, measured from the scheduled start, not from the send.
+      expect(r.endMs - r.scheduledMs).toBeGreaterThanOrEqual(unblockedAt - r.scheduledMs);
+      expect(r.endMs - r.scheduledMs).toBeLessThan(unblockedAt - r.scheduledMs + 300);
+    }
+    const first = due.reduce((a, b) => (a.scheduledMs < b.scheduledMs ? a : b));
+    expect(first.endMs - first.scheduledMs).toBeGreaterThanOrEqual(blockMs - 5);
+    expect(first.endMs - first.scheduledMs).toBeLessThan(blockMs + 300);
+
+    // The late arrivals are counted as late: in the records, the timeline and the summary's latency.
+    const series = buildSeries(records, { startMs: run.startMs, endMs: stopMs, stepAt: () => null });
+    const late = records.filter((r) => r.sentMs - r.scheduledMs > 50);
+    expect(series.reduce((n, p) => n + p.lateStarts, 0)).toBe(late.length);
+    const surelyLate = due.filter((r) => unblockedAt - r.scheduledMs > 50);
+    expect(surelyLate.length).toBeGreaterThanOrEqual(Math.floor((blockMs - 50) / (1000 / rate)) - 1);
+    expect(surelyLate.every((r) => late.includes(r))).toBe(true);
+    const worst = summarizeTraffic(records, -Infinity, Infinity).maxMs!;
+    expect(worst).toBeGreaterThanOrEqual(blockMs - 5);
+    expect(worst).toBeLessThan(blockMs + 300);
+
+    // A stall window covers the block: users were waiting from their arrival, and none was answered.
+    const stall = findStalls(records, { endMs: stopMs }).find((s) => s.startMs <= blockedAt + 1000 / rate && s.endMs >= unblockedAt);
+    expect(stall).toBeDefined();
+    expect(stall!.durationMs).toBeGreaterThanOrEqual(blockMs - 1000 / rate);
+    expect(stall!.durationMs).toBeLessThan(blockMs + 300);
+  });
+
   it('records a request still blocked at stop() as unfinished with its true duration', async () => {
     const app = await server();
     void app.block('write', 10_000);

@@ -80,6 +80,13 @@ describe('buildSeries', () => {
     expect(s[2]).toMatchObject({ inFlight: 1, oldestInFlightMs: 2300 });
   });
 
+  it('counts an arrival as in flight from its schedule, even when the driver sent it late', () => {
+    // Scheduled at 900, sent at 1400 (the driver was blocked): the user was waiting at 1000.
+    const s = buildSeries([rec('r', 900, 1450, 'ok', { sentMs: 1400 })], { startMs: 0, endMs: 2000, stepAt: () => null });
+    expect(s[0]).toMatchObject({ inFlight: 1, oldestInFlightMs: 100, lateStarts: 1, scheduled: 1 });
+    expect(s[1]).toMatchObject({ inFlight: 0, completed: 1, maxMs: 550 });
+  });
+
   it('lets the caller override in-flight per point', () => {
     const s = buildSeries(records, {
       startMs: 1000,
@@ -123,6 +130,17 @@ describe('findStalls', () => {
       [500, 1300],
       [0, 500],
     ]);
+  });
+
+  it('starts a stall at the scheduled arrival of a request the driver sent late', () => {
+    // Answered at 100; the next arrival is due at 150 but sent only at 650 (driver blocked), answered at 655.
+    const stalls = findStalls([rec('x', 0, 100), rec('x', 150, 655, 'ok', { sentMs: 650 })], { endMs: 1000 });
+    expect(stalls).toEqual([{ route: 'x', startMs: 150, endMs: 655, durationMs: 505, step: null, statement: null }]);
+  });
+
+  it('leaves out requests scheduled after the run end', () => {
+    expect(findStalls([rec('x', 1200, 1300)], { endMs: 1000, minMs: 1 })).toEqual([]);
+    expect(findStalls([rec('x', 900, 1300)], { endMs: 1000, minMs: 1 })).toEqual([{ route: 'x', startMs: 900, endMs: 1000, durationMs: 100, step: null, statement: null }]);
   });
 
   it('treats unfinished requests as in flight until the run end', () => {
