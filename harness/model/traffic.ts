@@ -93,7 +93,8 @@ export const buildSeries = (records: readonly RequestRecord[], opts: SeriesOptio
   // Bucket containing ms, or -1 outside [startMs, endMs]; endMs itself belongs to the last bucket.
   const bucketOf = (ms: number) => (ms < startMs || ms > endMs ? -1 : Math.min(n - 1, Math.floor((ms - startMs) / 1000)));
   // First bucket whose end is at or after ms (n when none). A request is in flight at bucket i's end T
-  // (sentMs <= T < until) exactly for i in [firstEnd(sentMs), firstEnd(until)).
+  // (scheduledMs <= T < until) exactly for i in [firstEnd(scheduledMs), firstEnd(until)). In flight
+  // from the schedule, not the send: an arrival the driver sent late was already waiting.
   const firstEnd = (ms: number) => (ms > endMs ? n : Math.max(0, Math.min(n - 1, Math.ceil((ms - startMs) / 1000) - 1)));
 
   const scheduled = new Int32Array(n);
@@ -129,7 +130,7 @@ export const buildSeries = (records: readonly RequestRecord[], opts: SeriesOptio
       endBucket[k] = eb;
       latCount[eb]++;
     }
-    const from = firstEnd(r.sentMs);
+    const from = firstEnd(r.scheduledMs);
     const gone = firstEnd(inFlightUntil(r));
     if (from < n && gone > from) {
       joins[from]++;
@@ -156,7 +157,7 @@ export const buildSeries = (records: readonly RequestRecord[], opts: SeriesOptio
   for (let k = 0; k < records.length; k++) {
     const r = records[k];
     if (r.outcome === 'dropped') continue;
-    const from = firstEnd(r.sentMs);
+    const from = firstEnd(r.scheduledMs);
     if (from < n && firstEnd(inFlightUntil(r)) > from) spans[spanFill[from]++] = k;
   }
 
@@ -203,7 +204,7 @@ export interface StallOptions {
 
 /**
  * Per route, a stall is a maximal window during which at least one request of the route was in
- * flight and none of the route got a response (ok or non2xx). Timeouts and transport errors end
+ * flight (from its scheduled arrival, like its latency) and none of the route got a response (ok or non2xx). Timeouts and transport errors end
  * their request's flight but are not responses, so they do not end a stall. Per route on purpose:
  * a lock that blocks only writes must show as a write stall while reads keep completing.
  * Sorted by duration, longest first; step/statement are null for the caller to attribute.
@@ -214,7 +215,7 @@ export const findStalls = (records: readonly RequestRecord[], opts: StallOptions
   const byRoute = new Map<string, number[]>();
   for (let k = 0; k < records.length; k++) {
     const r = records[k];
-    if (r.outcome === 'dropped' || r.sentMs > horizon) continue;
+    if (r.outcome === 'dropped' || r.scheduledMs > horizon) continue;
     let list = byRoute.get(r.route);
     if (!list) byRoute.set(r.route, (list = []));
     list.push(k);
@@ -231,7 +232,7 @@ export const findStalls = (records: readonly RequestRecord[], opts: StallOptions
     nResp = 0;
     for (let j = 0; j < idx.length; j++) {
       const r = records[idx[j]];
-      starts[j] = r.sentMs;
+      starts[j] = r.scheduledMs; // the user waits from the arrival, even if the driver sent it late
       if (r.outcome === 'ok' || r.outcome === 'non2xx') responses[nResp++] = r.endMs;
       else otherEnds[nOther++] = inFlightUntil(r);
     }
