@@ -271,6 +271,8 @@ export interface VariantResult {
   lockWaits: LockWaitEvent[];
   events: RunEvent[];
   observer: { intervalMs: number; samples: number; lockWaitResolutionMs: number };
+  /** Backend pid of the migration's session: lock waits whose blockers name it were blocked by the migration. null if it never connected. */
+  migrationPid: number | null;
   /** What the harness could not measure in this run, in words. */
   notMeasured: string[];
 }

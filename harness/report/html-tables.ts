@@ -209,8 +209,8 @@ export const renderLockWaits = (v: VariantResult): string => {
   if (!waits.length) return `<h3>Lock waits</h3><p class="note">No lock waits observed.${e(res)}</p>`;
   const rows = waits
     .map(
-      (w) => `<tr><td class="num">${w.pid}</td><td>${e(w.application)}</td><td>${e(w.mode)}</td><td>${e(w.relation ?? '—')}</td>
-<td>${w.blockers.length ? w.blockers.map((b) => `<code>${b}</code>`).join(', ') : '—'}</td>
+      (w) => `<tr><td class="num">${e(w.pid)}</td><td>${e(w.application)}</td><td>${e(w.mode)}</td><td>${e(w.relation ?? '—')}</td>
+<td>${w.blockers.length ? w.blockers.map((b) => `<code>${e(b)}</code>${b === v.migrationPid ? ' (migration)' : ''}`).join(', ') : '—'}</td>
 <td class="num">${e(fmtAt(w.waitStartMs ?? w.firstSeenMs))}</td><td class="num">${e(fmtMs(waitedMs(w)))}</td>
 <td>${e(w.step ?? '—')}</td><td>${w.statement ? `<code>${e(oneLine(w.statement, 60))}</code>` : '—'}</td>
 <td><code title="${e(w.query)}">${e(oneLine(w.query, 60))}</code></td></tr>`,

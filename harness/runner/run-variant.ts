@@ -172,6 +172,7 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
     load: loadInfo,
     events,
     observer: { intervalMs: o.sampleIntervalMs, samples: sampler.samples.length, lockWaitResolutionMs: watcher.pollMs },
+    migrationPid: migrationPid || null,
     notMeasured: notMeasured(o, sampler.overruns, driverQueueing(measurements.records), tracerMs(steps)),
   });
 }
