@@ -75,8 +75,10 @@ export async function runSqlStep(step: SqlStep, ctx: StepContext): Promise<StepO
         segmentStart ??= before;
         const { error, startMs: t0, endMs: t1, lockWaitMs: watched, grantedLocks } = await tracedQuery(ctx, trace.sql);
         const sqlstate = sqlstateOf(error);
-        // A lock timeout means the whole attempt was spent waiting, whatever the last poll saw.
-        const lockWaitMs = sqlstate === LOCK_NOT_AVAILABLE ? Math.round(t1 - t0) : watched;
+        // The server cancels a lock wait after exactly lock_timeout, so a 55P03 attempt waited at least
+        // that long, even if the last poll came just before the cancel. Never the attempt's wall time:
+        // that also holds round trips and our own event-loop lag.
+        const lockWaitMs = sqlstate === LOCK_NOT_AVAILABLE && step.lockTimeoutMs ? Math.max(watched, Math.round(step.lockTimeoutMs)) : watched;
         const rec: StatementAttempt = { attempt, startMs: rel(t0), durationMs: Math.round(t1 - t0), lockWaitMs };
         if (error) rec.error = { sqlstate, message: (error as Error).message };
         // Across attempts: the statement's wall time from its first try, and every ms spent in lock queues.

@@ -32,15 +32,31 @@ export async function stepHarness(handle: PostgresHandle, setupSql: string): Pro
   return { ctx, url, logs, close: async () => { await watcher.stop(); await migration.end(); } };
 }
 
-/** Holds `lockSql` in an open transaction on its own connection for `ms`, then commits. */
-export async function holdLock(url: string, lockSql: string, ms: number): Promise<{ released: Promise<void> }> {
+/** When a blocker released its locks, measured by the test on the monotonic clock. */
+export interface Release {
+  /** Just before COMMIT was sent: the locks were certainly still held. */
+  commitSentMs: number;
+  /** When COMMIT returned: the locks were certainly gone. */
+  committedMs: number;
+}
+
+/**
+ * Holds `lockSql` in an open transaction on its own connection for `ms`, then commits. heldAtMs is
+ * when the lock was certainly taken; `released` says when it was let go. These are the test's own
+ * measurements, independent of the tracer, so the tracer can be checked against them.
+ */
+export async function holdLock(url: string, lockSql: string, ms: number): Promise<{ heldAtMs: number; released: Promise<Release> }> {
   const c = new pg.Client({ connectionString: url, application_name: 'test-blocker' });
   await c.connect();
   await c.query('BEGIN');
   await c.query(lockSql);
+  const heldAtMs = now();
   const released = new Promise<void>((r) => setTimeout(r, ms)).then(async () => {
+    const commitSentMs = now();
     await c.query('COMMIT');
+    const committedMs = now();
     await c.end();
+    return { commitSentMs, committedMs };
   });
-  return { released };
+  return { heldAtMs, released };
 }
