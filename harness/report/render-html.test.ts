@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { renderHtml } from './render-html.ts';
 import { buildChartModel } from './html-chart.ts';
 import { buildSampleReport } from './fixtures/sample-report.ts';
-import type { RunReport } from '../model/schema.ts';
+import type { RunReport, VariantResult } from '../model/schema.ts';
 import { checkBudgets } from '../model/budgets.ts';
 
 const HOSTILE = `SELECT '</script><b>bold</b><!--' AS "x & y"`;
@@ -65,6 +65,47 @@ describe('renderHtml', () => {
     expect(html).toContain('&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;');
     expect(html.match(/<\/script>/g)).toHaveLength(4); // two JSON blocks, two scripts: nothing broke out
     expect(visibleText(html)).toContain(HOSTILE);
+    expect(jsonBlock(html, 'rehearse-report')).toEqual(JSON.parse(JSON.stringify(report)));
+  });
+
+  it('escapes hostile scenario, variant, step, route, error, relation and application names wherever they appear', () => {
+    // Each name is a tag with a quote, an apostrophe and an ampersand, unique per field.
+    const bad = (field: string) => `<i id="${field}">'&</i>`;
+    const escaped = (field: string) => `&lt;i id=&quot;${field}&quot;&gt;&#39;&amp;&lt;/i&gt;`;
+    const report = buildSampleReport();
+    const [naive, safe] = report.variants as [VariantResult, VariantResult];
+    report.scenario = bad('scenario');
+    for (const v of report.variants) v.scenario = bad('scenario');
+    naive.variant = bad('variant');
+    naive.description = bad('description');
+    // Step names appear in the step table, on stalls, lock waits and the failed-step note.
+    const stepName = bad('step');
+    naive.steps[0]!.name = stepName;
+    naive.stalls[0]!.step = stepName;
+    naive.summary.longestStall = { ...naive.stalls[0]!, route: bad('route') };
+    naive.stalls[0]!.route = bad('route');
+    naive.lockWaits[0]!.step = stepName;
+    naive.lockWaits[0]!.relation = bad('waitrel');
+    naive.lockWaits[0]!.application = bad('application');
+    naive.load.mix = { [bad('mixroute')]: 1 };
+    const st = naive.steps[0]!.statements[0]!;
+    st.locks = [{ locktype: 'relation', mode: 'AccessExclusiveLock', relation: bad('lockrel') }];
+    st.rewrittenRelations = [bad('rewritten')];
+    st.attempts[0]!.error = { sqlstate: '55P03', message: bad('attempterror') };
+    st.error = { sqlstate: '42P01', message: bad('statementerror') };
+    const failing = safe.steps[2]!;
+    failing.status = 'failed';
+    failing.error = { code: 'REH_STEP_FAILED', sqlstate: '57014', message: bad('steperror') };
+    safe.summary = { ...safe.summary, verdict: 'fail', completed: false, failedStep: failing.name };
+    const html = renderHtml(report);
+
+    // The page itself uses no <i> element: any "<i " is an injection.
+    expect(html).not.toMatch(/<i\b/);
+    for (const field of ['scenario', 'variant', 'description', 'step', 'route', 'waitrel', 'application', 'mixroute', 'lockrel', 'rewritten', 'attempterror', 'statementerror', 'steperror']) {
+      expect(html, field).toContain(escaped(field));
+      expect(visibleText(html), field).toContain(bad(field));
+    }
+    expect(html.match(/<\/script>/g)).toHaveLength(4); // nothing broke out of the JSON blocks
     expect(jsonBlock(html, 'rehearse-report')).toEqual(JSON.parse(JSON.stringify(report)));
   });
 
