@@ -20,6 +20,8 @@ export interface ToyServer {
   /** Requests received, per route. */
   received: Map<string, number>;
   receivedTotal(): number;
+  /** 2xx responses the server finished writing: an independent count of what was served. */
+  served(): number;
   /** Requests whose client went away before the response was sent (aborted or timed out). */
   abandoned(): number;
   openConnections(): Promise<number>;
@@ -30,12 +32,16 @@ export const startToyServer = async (): Promise<ToyServer> => {
   const gates = new Map<string, Gate>();
   const received = new Map<string, number>();
   let abandoned = 0;
+  let served = 0;
 
   const server = http.createServer(async (req, res) => {
     const route = new URL(req.url ?? '/', 'http://toy').pathname.split('/')[1] ?? '';
     received.set(route, (received.get(route) ?? 0) + 1);
     res.on('close', () => {
       if (!res.writableFinished) abandoned++;
+    });
+    res.on('finish', () => {
+      if (res.statusCode >= 200 && res.statusCode < 300) served++;
     });
     try {
       for await (const _ of req) {
@@ -73,6 +79,7 @@ export const startToyServer = async (): Promise<ToyServer> => {
     received,
     receivedTotal: () => [...received.values()].reduce((a, b) => a + b, 0),
     abandoned: () => abandoned,
+    served: () => served,
     block(route, ms) {
       let resolveGate!: () => void;
       const promise = new Promise<void>((r) => (resolveGate = r));
