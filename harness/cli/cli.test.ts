@@ -1,6 +1,6 @@
 // The CLI as a user meets it: bad input gets a code and a hint; Ctrl-C leaves nothing behind.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,9 +9,39 @@ import { describe, expect, it } from 'vitest';
 const BIN = fileURLToPath(new URL('../../bin/rehearse.mjs', import.meta.url));
 const cli = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
 
-const ourTempDirs = () => new Set(readdirSync(tmpdir()).filter((d) => d.startsWith('rehearse-pg-') && d !== 'rehearse-pg-binaries'));
-const processes = (pattern: string) =>
-  spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(pattern) && !l.includes('ps -eo'));
+interface Proc {
+  pid: number;
+  ppid: number;
+  args: string;
+}
+const processTable = (): Proc[] =>
+  spawnSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3]! }));
+/** Every process below `root`: only what this CLI started, never another run on the machine. */
+const descendants = (root: number): Proc[] => {
+  const table = processTable();
+  const out: Proc[] = [];
+  const parents = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of table) {
+      if (parents.has(p.ppid) && !parents.has(p.pid)) {
+        parents.add(p.pid);
+        out.push(p);
+        grew = true;
+      }
+    }
+  }
+  return out;
+};
+/** Those of `procs` still running as the same program (a reused pid runs something else). */
+const stillRunning = (procs: Proc[]): Proc[] => {
+  const now = new Map(processTable().map((p) => [p.pid, p.args]));
+  return procs.filter((p) => now.get(p.pid) === p.args);
+};
 
 describe('rehearse CLI', () => {
   it('should reject an unknown scenario with a code and a hint', () => {
@@ -65,7 +95,6 @@ describe('rehearse CLI', () => {
   });
 
   it('should leave no postgres, no app process and no temp dir behind after Ctrl-C, and write a partial report', async () => {
-    const before = ourTempDirs();
     const out = mkdtempSync(path.join(tmpdir(), 'rehearse-cli-out-'));
     const child = spawn(process.execPath, [BIN, '--rows', '20000', '--rate', '100', '--variant', 'naive', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -82,18 +111,20 @@ describe('rehearse CLI', () => {
         }
       }, 50);
     });
-    // Only the server this CLI started: its data dir is one that did not exist before.
-    const isNew = (l: string) => [...l.matchAll(/rehearse-pg-[A-Za-z0-9]+/g)].some((m) => m[0] !== 'rehearse-pg-binaries' && !before.has(m[0]));
-    const pgPids = processes('rehearse-pg-').filter(isNew).map((l) => l.trim().split(/\s+/)[0]);
-    expect(pgPids.length).toBeGreaterThan(0);
+    // Only this CLI's process tree and the work dir of the server it started.
+    const tree = descendants(child.pid!);
+    const postmaster = tree.find((p) => / -D \S*rehearse-pg-\w+\/data\b/.test(p.args));
+    expect(postmaster, tree.map((p) => p.args).join('\n')).toBeDefined();
+    const workDir = path.dirname(/ -D (\S+)/.exec(postmaster!.args)![1]!);
+    expect(existsSync(workDir)).toBe(true);
+    expect(tree.filter((p) => p.args.includes('sample-app/server.ts'))).toHaveLength(2); // --instances defaults to 2
+    expect(tree.filter((p) => p.ppid === postmaster!.pid).length).toBeGreaterThan(0); // its backends
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     expect(code).toBe(130);
     await new Promise((r) => setTimeout(r, 500));
-    expect(processes('rehearse-pg-').filter((l) => pgPids.includes(l.trim().split(/\s+/)[0]))).toEqual([]);
-    expect(processes('sample-app/server.ts')).toEqual([]);
-    const after = ourTempDirs();
-    expect([...after].filter((d) => !before.has(d))).toEqual([]);
+    expect(stillRunning(tree)).toEqual([]);
+    expect(existsSync(workDir)).toBe(false);
     const report = JSON.parse(readFileSync(path.join(out, 'latest', 'report.json'), 'utf8'));
     expect(report.summary.completed).toBe(false);
     expect(existsSync(path.join(out, 'latest', 'report.html'))).toBe(true);
