@@ -48,7 +48,7 @@ export interface DeployStep extends StepBase {
 export interface BackfillStep extends StepBase {
   kind: 'backfill';
   table: string;
-  /** Integer key used for keyset pagination (default "id"). */
+  /** Unique, ordered key used for keyset pagination (default "id"); carried as text, so bigint and text keys are exact. */
   key?: string;
   /** The SET clause, e.g. "balance_new = balance". */
   set: string;
