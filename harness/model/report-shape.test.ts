@@ -1,0 +1,95 @@
+// report.json is a public contract (CI jobs and other tools read it). Its field names, recursively,
+// are recorded in report-fields.txt: a change to them fails here until it is made on purpose —
+// new fields are added to that file and listed in docs/report-schema.md; a rename or removal also
+// bumps SCHEMA_VERSION. The report is built by the real pipeline from measurements that fill every
+// optional field.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { assembleReport } from './assemble-report.ts';
+import { buildVariantResult, type VariantMeasurements } from './build-result.ts';
+import type { RequestRecord } from './records.ts';
+import { SCHEMA_VERSION, type StepResult, type VariantResult } from './schema.ts';
+import { StepClock } from './windows.ts';
+
+const FIELDS_FILE = new URL('./report-fields.txt', import.meta.url);
+/** Objects whose keys are data (SQLSTATEs, routes, tables, step-specific facts), not schema. */
+const MAPS = new Set(['errorsBySqlstate', 'mix', 'tables', 'details']);
+
+/** Every field path of a JSON value: `a.b`, `list[].c`, `map{}` for data-keyed objects. */
+function fieldPaths(value: unknown, prefix = '', out = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) {
+    for (const item of value) fieldPaths(item, `${prefix}[]`, out);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const path = prefix ? `${prefix}.${k}` : k;
+      out.add(MAPS.has(k) ? `${path}{}` : path);
+      if (!MAPS.has(k)) fieldPaths(v, path, out);
+    }
+  }
+  return out;
+}
+
+function fullReport() {
+  const rec = (route: string, s: number, e: number, outcome: RequestRecord['outcome'] = 'ok', sqlstate?: string): RequestRecord =>
+    ({ route, target: 'a', scheduledMs: s, sentMs: s, endMs: e, status: outcome === 'ok' ? 200 : 500, outcome, ...(sqlstate ? { sqlstate } : {}), wireMs: s });
+  const clock = new StepClock();
+  clock.steps.push({ name: 'alter', startMs: 1000, endMs: 2000 }, { name: 'verify', startMs: 2000, endMs: 2100 });
+  clock.statements.push({ name: 'ALTER TABLE t ADD c int', startMs: 1000, endMs: 1900 });
+  const error = { sqlstate: '55P03', message: 'lock timeout' };
+  const steps: StepResult[] = [
+    {
+      name: 'alter', kind: 'sql', status: 'ok', startMs: 0, endMs: 1000, durationMs: 1000, details: { anything: 1 },
+      statements: [{
+        sql: 'ALTER TABLE t ADD c int', startMs: 0, endMs: 900, durationMs: 900, lockWaitMs: 100, locks: [{ mode: 'AccessExclusiveLock', relation: 't', locktype: 'relation' }],
+        rewrote: false, rewrittenRelations: ['t'], status: 'ok', error,
+        attempts: [{ attempt: 1, startMs: 0, durationMs: 100, lockWaitMs: 100, error }, { attempt: 2, startMs: 300, durationMs: 600, lockWaitMs: 0 }],
+      }],
+    },
+    { name: 'verify', kind: 'verify', status: 'failed', startMs: 1000, endMs: 1100, durationMs: 100, statements: [], error: { code: 'REH_STEP_FAILED', sqlstate: '23505', message: 'x' } },
+  ];
+  const m: VariantMeasurements = {
+    runStartMs: 1000, runEndMs: 3000, clock, steps, budgets: { maxStallMs: 1000, maxErrorRate: 0 }, interrupted: false,
+    records: [rec('w', 1000, 1900), rec('w', 1100, 1200, 'non2xx', '55P03'), rec('r', 1000, 1010)],
+    lockSamples: [{ t: 1100, waiters: [{ pid: 5, application: 'app', mode: 'RowExclusiveLock', relation: 't', blockers: [9], waitingMs: 50, query: 'UPDATE t' }] }],
+    poolSamples: [{ t: 1100, instance: 'a', poolWaiting: 1 }],
+  };
+  const meta = (variant: string): Omit<VariantResult, 'summary' | 'steps' | 'timeline' | 'stalls' | 'lockWaits' | 'durationMs'> => ({
+    schemaVersion: SCHEMA_VERSION, scenario: 's', variant, description: 'd', startedAt: '2025-01-01T00:00:00.000Z',
+    postgres: { provider: 'embedded', version: '18.4' },
+    dataset: { description: 'd', seed: 1, tables: { t: 10 } },
+    app: { name: 'sample-app', initialVersion: 'old', settings: { poolSize: 10, statementTimeoutMs: null, lockTimeoutMs: null } },
+    load: { model: 'open', rate: 100, connections: null, capacityRps: 500, mix: { w: 1 }, instances: 2, timeoutMs: 30000 },
+    events: [{ kind: 'instance-exit', atMs: 10, endMs: 20, label: 'x', details: { code: 1 } }],
+    observer: { intervalMs: 100, samples: 1, lockWaitResolutionMs: 20 },
+    migrationPid: 9,
+    notMeasured: ['x'],
+  });
+  const variants = [buildVariantResult(m, meta('naive')), buildVariantResult(m, meta('safe'))];
+  const seed = { tables: { t: 10 }, seconds: 1, rowsPerSec: 10, reused: false, notes: ['n'] };
+  return assembleReport({ runId: 'r', startedAt: '2025-01-01T00:00:00.000Z', durationMs: 1, scenario: 's', variants, toolVersion: '0', seed });
+}
+
+const recorded = () => {
+  const [header, ...fields] = readFileSync(FIELDS_FILE, 'utf8').trim().split('\n');
+  return { version: Number(/^schemaVersion (\d+)$/.exec(header!)?.[1]), fields };
+};
+
+describe('report.json shape', () => {
+  it('should have exactly the field names recorded in report-fields.txt', () => {
+    const json = JSON.parse(JSON.stringify(fullReport()));
+    const current = [...fieldPaths(json)].sort();
+    const { fields } = recorded();
+    const added = current.filter((f) => !fields.includes(f));
+    const removed = fields.filter((f) => !current.includes(f));
+    const hint = `report.json fields changed. New fields: add them to harness/model/report-fields.txt and docs/report-schema.md. Renamed or removed fields: also bump SCHEMA_VERSION. Current fields:\n${current.join('\n')}`;
+    expect({ added, removed }, hint).toEqual({ added: [], removed: [] });
+  });
+
+  it('should record the field names of the current schema version', () => {
+    expect(recorded().version).toBe(SCHEMA_VERSION);
+  });
+
+  it('should list nested names, arrays and data-keyed maps', () => {
+    expect([...fieldPaths({ a: { b: 1 }, l: [{ c: 1 }, { d: null }], details: { x: { y: 1 } } })].sort()).toEqual(['a', 'a.b', 'details{}', 'l', 'l[].c', 'l[].d']);
+  });
+});
