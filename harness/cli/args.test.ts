@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { parseCli } from './args.ts';
+import { FLAGS, HELP, parseCli } from './args.ts';
+
+const errorOf = (argv: string[]): { code: string; message: string } => {
+  try {
+    parseCli(argv);
+  } catch (e) {
+    return e as { code: string; message: string };
+  }
+  throw new Error(`accepted ${argv.join(' ')}`);
+};
 
 const codeOf = (fn: () => unknown) => {
   try {
@@ -50,5 +59,123 @@ describe('parseCli', () => {
       expect((e as Error).message).toContain('--rows');
       expect((e as Error).message).toContain('--load');
     }
+  });
+
+  it('should default every option when no flag is given', () => {
+    expect(parseCli([])).toEqual({
+      scenario: 'change-column-type', variants: [], rows: { tables: {} }, seed: 1, load: 'open', rate: undefined, connections: 32, instances: 2,
+      poolSize: 10, appStatementTimeoutMs: null, appLockTimeoutMs: null, timeoutMs: 30_000, sampleIntervalMs: 100, maxStallMs: undefined,
+      maxErrorRate: undefined, failOnBreach: false, out: 'reports', list: false, help: false, version: false,
+    });
+  });
+
+  it('should read every flag into its option', () => {
+    const o = parseCli([
+      'my.ts', '--seed', '42', '--load', 'closed', '--connections', '8', '--timeout-ms', '5000', '--sample-interval-ms', '50', '--instances', '3',
+      '--pool-size', '20', '--app-statement-timeout-ms', '2000', '--app-lock-timeout-ms', '500', '--max-stall-ms', '250', '--max-error-rate', '0.01',
+      '--fail-on-breach', '--out', 'out/dir', '--list', '--help', '--version',
+    ]);
+    expect(o).toEqual({
+      scenario: 'my.ts', variants: [], rows: { tables: {} }, seed: 42, load: 'closed', rate: undefined, connections: 8, instances: 3, poolSize: 20,
+      appStatementTimeoutMs: 2000, appLockTimeoutMs: 500, timeoutMs: 5000, sampleIntervalMs: 50, maxStallMs: 250, maxErrorRate: 0.01,
+      failOnBreach: true, out: 'out/dir', list: true, help: true, version: true,
+    });
+    expect(parseCli(['-h']).help).toBe(true);
+  });
+
+  it('should read integers written with separators, underscores, a plus sign or an exponent', () => {
+    const rows = (raw: string) => parseCli(['--rows', raw]).rows.default;
+    expect(rows('1000000')).toBe(1_000_000);
+    expect(rows('1,000,000')).toBe(1_000_000);
+    expect(rows('1_000_000')).toBe(1_000_000);
+    expect(rows('+5')).toBe(5);
+    expect(rows('1e6')).toBe(1_000_000);
+    expect(rows('2.5e3')).toBe(2500);
+    expect(rows(' 12 ')).toBe(12);
+    expect(rows('1,000')).toBe(1000);
+  });
+
+  it('should refuse integers in any other form', () => {
+    for (const raw of ['1.5', '1,00', '10,0000', '1__0', '_1', '1e', 'e6', '-5', '1e-3', '0x10', '12abc', '']) {
+      expect(errorOf(['--rows', raw]), raw).toMatchObject({ code: 'REH_CLI_BAD_VALUE' });
+    }
+  });
+
+  it('should hold each integer flag to its range, both ends included', () => {
+    const ok = (flag: string, v: string) => expect(() => parseCli([flag, v]), `${flag} ${v}`).not.toThrow();
+    const bad = (flag: string, v: string) => expect(errorOf([flag, v]).message, `${flag} ${v}`).toContain(`${flag} must be an integer between`);
+    ok('--seed', '0'); ok('--seed', String(2 ** 32 - 1)); bad('--seed', String(2 ** 32));
+    ok('--rate', '1'); ok('--rate', '1000000'); bad('--rate', '0'); bad('--rate', '1000001');
+    ok('--connections', '1'); ok('--connections', '10000'); bad('--connections', '0'); bad('--connections', '10001');
+    ok('--instances', '1'); ok('--instances', '64'); bad('--instances', '0'); bad('--instances', '65');
+    ok('--pool-size', '1'); ok('--pool-size', '1000'); bad('--pool-size', '0'); bad('--pool-size', '1001');
+    ok('--sample-interval-ms', '10'); ok('--sample-interval-ms', '60000'); bad('--sample-interval-ms', '9'); bad('--sample-interval-ms', '60001');
+    ok('--timeout-ms', '1'); bad('--timeout-ms', '0');
+    ok('--max-stall-ms', '1'); bad('--max-stall-ms', '0');
+    ok('--app-statement-timeout-ms', '1'); bad('--app-statement-timeout-ms', '0');
+    ok('--app-lock-timeout-ms', '1'); bad('--app-lock-timeout-ms', '0');
+    ok('--rows', '2000000000'); bad('--rows', '2000000001');
+    ok('--timeout-ms', String(Number.MAX_SAFE_INTEGER)); bad('--timeout-ms', '1e20');
+    expect(errorOf(['--rate', '0']).message).toBe('--rate must be an integer between 1 and 1000000, got "0"');
+  });
+
+  it('should read --max-error-rate as a fraction from 0 to 1', () => {
+    const rate = (raw: string) => parseCli(['--max-error-rate', raw]).maxErrorRate;
+    expect(rate('0')).toBe(0);
+    expect(rate('1')).toBe(1);
+    expect(rate('0.001')).toBe(0.001);
+    expect(rate('.5')).toBe(0.5);
+    expect(rate('1e-3')).toBe(0.001);
+    expect(rate('+0.2')).toBe(0.2);
+    expect(rate('1.')).toBe(1);
+    for (const raw of ['1.01', '-0.1', 'abc', '1%', '0x1', 'NaN', '', 'Infinity', '1e1']) {
+      expect(errorOf([`--max-error-rate=${raw}`]).message, raw).toBe(`--max-error-rate must be a number between 0 and 1, got "${raw}"`);
+    }
+  });
+
+  it('should read --rows per table, with zero allowed for a table and refused for the whole run', () => {
+    expect(parseCli(['--rows', 'users=0, orders = 7']).rows).toEqual({ tables: { users: 0, orders: 7 } });
+    expect(parseCli(['--rows', 'a=1e3']).rows).toEqual({ tables: { a: 1000 } });
+    expect(errorOf(['--rows', 'users=']).message).toContain('--rows must be a number or table=N pairs');
+    expect(errorOf(['--rows', 'users=5,=3']).message).toContain('--rows users must be an integer between 0 and 2000000000, got "5,=3"');
+    expect(errorOf(['--rows', 'users=5,orders']).message).toContain('got "5,orders"');
+    expect(errorOf(['--rows', 'users=-1']).message).toContain('--rows users must be an integer between 0 and 2000000000, got "-1"');
+    expect(errorOf(['--rows', 'users=2000000001']).message).toContain('--rows users must be an integer');
+  });
+
+  it('should take one scenario at most, and only open or closed load', () => {
+    expect(errorOf(['a', 'b']).message).toBe('expected at most one scenario, got a b');
+    expect(errorOf(['--load', 'sideways']).message).toBe('--load must be "open" or "closed", got "sideways"');
+    expect(parseCli(['--load', 'open']).load).toBe('open');
+  });
+
+  it('should report every problem at once, separated by semicolons', () => {
+    const e = errorOf(['--rate', '0', '--instances', '0', '--max-error-rate', '2']);
+    expect(e.code).toBe('REH_CLI_BAD_VALUE');
+    expect(e.message.split('; ')).toHaveLength(3);
+  });
+
+  it('should name an unknown flag without the rest of node\'s message, and report a flag missing its value', () => {
+    const e = errorOf(['--rowz', '5']);
+    expect(e).toMatchObject({ code: 'REH_CLI_UNKNOWN_FLAG' });
+    expect(e.message).toContain("'--rowz'");
+    expect(e.message).not.toContain('.');
+    expect(errorOf(['--rows'])).toMatchObject({ code: 'REH_CLI_BAD_VALUE' });
+  });
+});
+
+describe('HELP', () => {
+  it('should list every flag with its placeholder under its section, and the exit codes', () => {
+    for (const [name, f] of Object.entries(FLAGS)) {
+      expect(HELP).toContain(`--${name}${'arg' in f ? ` ${f.arg}` : ''}`);
+      expect(HELP).toContain(f.help);
+    }
+    expect(HELP).toContain('-h, --help');
+    expect(HELP.indexOf('What to rehearse:')).toBeLessThan(HELP.indexOf('--rows'));
+    expect(HELP.indexOf('Budgets:')).toBeLessThan(HELP.indexOf('--max-stall-ms'));
+    expect(HELP.indexOf('--max-stall-ms')).toBeLessThan(HELP.indexOf('Output:'));
+    expect(HELP).toMatch(/^ {2}--rows <n \| t=n,…> {13}rows to seed/m);
+    expect(HELP).toContain('3 budget breached');
+    expect(HELP.startsWith('rehearse — rehearse a PostgreSQL schema migration')).toBe(true);
   });
 });
