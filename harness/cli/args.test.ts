@@ -63,6 +63,8 @@ describe('parseCli', () => {
 
   it('should default every option when no flag is given', () => {
     expect(parseCli([])).toEqual({
+      explicit: new Set(), schema: undefined, migrations: undefined, workload: undefined, config: undefined, lockTimeoutMs: undefined, retries: undefined,
+      scales: [], productionRows: {},
       scenario: 'change-column-type', variants: [], rows: { tables: {} }, seed: 1, load: 'open', rate: undefined, connections: 32, instances: 2,
       poolSize: 10, appStatementTimeoutMs: null, appLockTimeoutMs: null, timeoutMs: 30_000, sampleIntervalMs: 100, maxStallMs: undefined,
       maxErrorRate: undefined, failOnBreach: false, out: 'reports', list: false, help: false, version: false,
@@ -75,12 +77,54 @@ describe('parseCli', () => {
       '--pool-size', '20', '--app-statement-timeout-ms', '2000', '--app-lock-timeout-ms', '500', '--max-stall-ms', '250', '--max-error-rate', '0.01',
       '--fail-on-breach', '--out', 'out/dir', '--list', '--help', '--version',
     ]);
-    expect(o).toEqual({
+    expect(o).toMatchObject({
       scenario: 'my.ts', variants: [], rows: { tables: {} }, seed: 42, load: 'closed', rate: undefined, connections: 8, instances: 3, poolSize: 20,
       appStatementTimeoutMs: 2000, appLockTimeoutMs: 500, timeoutMs: 5000, sampleIntervalMs: 50, maxStallMs: 250, maxErrorRate: 0.01,
       failOnBreach: true, out: 'out/dir', list: true, help: true, version: true,
     });
     expect(parseCli(['-h']).help).toBe(true);
+    // Every flag given, and the scenario, are remembered as explicit (they win over a config file).
+    expect([...o.explicit].sort()).toEqual([
+      'app-lock-timeout-ms', 'app-statement-timeout-ms', 'connections', 'fail-on-breach', 'help', 'instances', 'list', 'load', 'max-error-rate', 'max-stall-ms',
+      'out', 'pool-size', 'sample-interval-ms', 'scenario', 'seed', 'timeout-ms', 'version',
+    ]);
+  });
+
+  it('should read the flags for your own migration', () => {
+    const o = parseCli(['--schema', 's.sql', '--migrations', 'm/', '--workload', 'w.ts', '--config', 'c.ts', '--lock-timeout', '2s', '--retries', '3']);
+    expect(o).toMatchObject({ schema: 's.sql', migrations: 'm/', workload: 'w.ts', config: 'c.ts', lockTimeoutMs: 2000, retries: 3 });
+    expect(o.explicit.has('scenario')).toBe(false);
+    const ms = (raw: string) => parseCli(['--lock-timeout', raw]).lockTimeoutMs;
+    expect([ms('500ms'), ms('500'), ms('1.5s'), ms('1m'), ms(' 2 s ')]).toEqual([500, 500, 1500, 60_000, 2000]);
+    expect(errorOf(['--lock-timeout', '2h']).message).toBe('--lock-timeout must be a duration like 500ms, 2s or 1m, got "2h"');
+    expect(errorOf(['--retries', '1001']).message).toContain('--retries must be an integer between 0 and 1000');
+    expect(parseCli(['--retries', '0']).retries).toBe(0);
+    expect(errorOf(['--schema', 's.sql']).message).toBe('--schema and --migrations go together: the baseline to seed, and the migrations to rehearse on it');
+    expect(errorOf(['--migrations', 'm/']).message).toContain('go together');
+    expect(parseCli(['--migrations', 'm/', '--config', 'c.ts']).migrations).toBe('m/');
+    expect(errorOf(['x', '--schema', 's', '--migrations', 'm']).message).toBe('give a scenario or --schema/--migrations, not both (got scenario "x")');
+  });
+
+  it('should read sizes with k, m and b suffixes', () => {
+    const rows = (raw: string) => parseCli(['--rows', raw]).rows.default;
+    expect([rows('300k'), rows('1.5m'), rows('2B'), rows('1K')]).toEqual([300_000, 1_500_000, 2_000_000_000, 1000]);
+    expect(errorOf(['--rows', '3b']).message).toContain('--rows must be an integer between 1 and 2000000000');
+    expect(errorOf(['--rows', 'k']).message).toContain('got "k"');
+    expect(errorOf(['--rows', '5x']).message).toContain('got "5x"');
+  });
+
+  it('should need two sizes at least for --scales, and --scales for --production-rows', () => {
+    expect(parseCli(['--scales', '1,000,2,000']).scales.map((s) => s.rows.default)).toEqual([1000, 2000]);
+    expect(parseCli(['--scales', '10k, 20k', '--rows', 'users=5']).scales).toEqual([
+      { label: '10k', rows: { default: 10_000, tables: { users: 5 } } },
+      { label: '20k', rows: { default: 20_000, tables: { users: 5 } } },
+    ]);
+    expect(errorOf(['--scales', '10k']).message).toBe('--scales needs at least two sizes to fit a cost against rows, got "10k"');
+    expect(errorOf(['--scales', '10k,0']).message).toContain('--scales must be an integer between 1');
+    expect(errorOf(['--production-rows', 'users=1m']).message).toBe('--production-rows is the target of a --scales projection; add --scales, e.g. --scales 100k,300k,1m');
+    expect(parseCli(['--scales', '1k,2k', '--production-rows', 'users=250m']).productionRows).toEqual({ users: 250_000_000 });
+    expect(errorOf(['--scales', '1k,2k', '--production-rows', 'users']).message).toContain('--production-rows must be an integer between 1');
+    expect(errorOf(['--scales', '1k,2k', '--production-rows', 'users=1,x']).message).toContain('--production-rows users must be an integer');
   });
 
   it('should read integers written with separators, underscores, a plus sign or an exponent', () => {
@@ -137,10 +181,11 @@ describe('parseCli', () => {
     expect(parseCli(['--rows', 'users=0, orders = 7']).rows).toEqual({ tables: { users: 0, orders: 7 } });
     expect(parseCli(['--rows', 'a=1e3']).rows).toEqual({ tables: { a: 1000 } });
     expect(errorOf(['--rows', 'users=']).message).toContain('--rows must be a number or table=N pairs');
-    expect(errorOf(['--rows', 'users=5,=3']).message).toContain('--rows users must be an integer between 0 and 2000000000, got "5,=3"');
+    expect(errorOf(['--rows', 'users=5,=3']).message).toContain('--rows users must be an integer between 0 and 1000000000000, got "5,=3"');
     expect(errorOf(['--rows', 'users=5,orders']).message).toContain('got "5,orders"');
-    expect(errorOf(['--rows', 'users=-1']).message).toContain('--rows users must be an integer between 0 and 2000000000, got "-1"');
-    expect(errorOf(['--rows', 'users=2000000001']).message).toContain('--rows users must be an integer');
+    expect(errorOf(['--rows', 'users=-1']).message).toContain('--rows users must be an integer between 0 and 1000000000000, got "-1"');
+    expect(parseCli(['--rows', 'users=1000000000000']).rows).toEqual({ tables: { users: 1e12 } });
+    expect(errorOf(['--rows', 'users=1000000000001']).message).toContain('--rows users must be an integer between 0 and 1000000000000');
   });
 
   it('should take one scenario at most, and only open or closed load', () => {
@@ -171,9 +216,10 @@ describe('HELP', () => {
       expect(HELP).toContain(f.help);
     }
     expect(HELP).toContain('-h, --help');
-    expect(HELP.indexOf('What to rehearse:')).toBeLessThan(HELP.indexOf('--rows'));
-    expect(HELP.indexOf('Budgets:')).toBeLessThan(HELP.indexOf('--max-stall-ms'));
-    expect(HELP.indexOf('--max-stall-ms')).toBeLessThan(HELP.indexOf('Output:'));
+    expect(HELP.indexOf('What to rehearse:')).toBeLessThan(HELP.indexOf('--rows <'));
+    expect(HELP.indexOf('Budgets:')).toBeLessThan(HELP.indexOf('--max-stall-ms <'));
+    expect(HELP.indexOf('--max-stall-ms <')).toBeLessThan(HELP.indexOf('Output:'));
+    expect(HELP.indexOf('Your own migration (instead of a scenario):')).toBeLessThan(HELP.indexOf('\n  --schema <'));
     expect(HELP).toMatch(/^ {2}--rows <n \| t=n,…> {13}rows to seed/m);
     expect(HELP).toContain('3 budget breached');
     expect(HELP.startsWith('rehearse — rehearse a PostgreSQL schema migration')).toBe(true);

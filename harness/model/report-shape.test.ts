@@ -7,13 +7,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { assembleReport } from './assemble-report.ts';
 import { buildVariantResult, type VariantMeasurements } from './build-result.ts';
+import { projectScales } from './projection.ts';
 import type { RequestRecord } from './records.ts';
 import { SCHEMA_VERSION, type StepResult, type VariantResult } from './schema.ts';
 import { StepClock } from './windows.ts';
 
 const FIELDS_FILE = new URL('./report-fields.txt', import.meta.url);
 /** Objects whose keys are data (SQLSTATEs, routes, tables, step-specific facts), not schema. */
-const MAPS = new Set(['errorsBySqlstate', 'mix', 'tables', 'details']);
+const MAPS = new Set(['errorsBySqlstate', 'mix', 'tables', 'details', 'productionRows']);
 
 /** Every field path of a JSON value: `a.b`, `list[].c`, `map{}` for data-keyed objects. */
 function fieldPaths(value: unknown, prefix = '', out = new Set<string>()): Set<string> {
@@ -22,8 +23,9 @@ function fieldPaths(value: unknown, prefix = '', out = new Set<string>()): Set<s
   } else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       const path = prefix ? `${prefix}.${k}` : k;
-      out.add(MAPS.has(k) ? `${path}{}` : path);
-      if (!MAPS.has(k)) fieldPaths(v, path, out);
+      const isMap = MAPS.has(k) && v !== null && typeof v === 'object' && !Array.isArray(v);
+      out.add(isMap ? `${path}{}` : path);
+      if (!isMap) fieldPaths(v, path, out);
     }
   }
   return out;
@@ -41,6 +43,7 @@ function fullReport() {
       name: 'alter', kind: 'sql', status: 'ok', startMs: 0, endMs: 1000, durationMs: 1000, details: { anything: 1 },
       statements: [{
         sql: 'ALTER TABLE t ADD c int', startMs: 0, endMs: 900, durationMs: 900, lockWaitMs: 100, locks: [{ mode: 'AccessExclusiveLock', relation: 't', locktype: 'relation' }],
+        source: { file: 'migrations/1.sql', line: 3 }, transaction: 1, heldUntilMs: 950,
         rewrote: false, rewrittenRelations: ['t'], status: 'ok', error,
         attempts: [{ attempt: 1, startMs: 0, durationMs: 100, lockWaitMs: 100, error }, { attempt: 2, startMs: 300, durationMs: 600, lockWaitMs: 0 }],
       }],
@@ -53,10 +56,11 @@ function fullReport() {
     lockSamples: [{ t: 1100, waiters: [{ pid: 5, application: 'app', mode: 'RowExclusiveLock', relation: 't', blockers: [9], waitingMs: 50, query: 'UPDATE t' }] }],
     poolSamples: [{ t: 1100, instance: 'a', poolWaiting: 1 }],
   };
-  const meta = (variant: string): Omit<VariantResult, 'summary' | 'steps' | 'timeline' | 'stalls' | 'lockWaits' | 'durationMs'> => ({
+  const meta = (variant: string, rows: number): Omit<VariantResult, 'summary' | 'steps' | 'timeline' | 'stalls' | 'lockWaits' | 'durationMs'> => ({
     schemaVersion: SCHEMA_VERSION, scenario: 's', variant, description: 'd', startedAt: '2025-01-01T00:00:00.000Z',
+    scale: { variant: 's', label: String(rows) },
     postgres: { provider: 'embedded', version: '18.4' },
-    dataset: { description: 'd', seed: 1, tables: { t: 10 } },
+    dataset: { description: 'd', seed: 1, tables: { t: rows } },
     app: { name: 'sample-app', initialVersion: 'old', settings: { poolSize: 10, statementTimeoutMs: null, lockTimeoutMs: null } },
     load: { model: 'open', rate: 100, connections: null, capacityRps: 500, mix: { w: 1 }, instances: 2, timeoutMs: 30000 },
     events: [{ kind: 'instance-exit', atMs: 10, endMs: 20, label: 'x', details: { code: 1 } }],
@@ -64,9 +68,10 @@ function fullReport() {
     migrationPid: 9,
     notMeasured: ['x'],
   });
-  const variants = [buildVariantResult(m, meta('naive')), buildVariantResult(m, meta('safe'))];
+  const variants = [buildVariantResult(m, meta('s@10', 10)), buildVariantResult(m, meta('s@20', 20))];
+  const projection = projectScales(variants.map((result) => ({ base: 's', scale: result.scale!.label, result })), { t: 1000 });
   const seed = { tables: { t: 10 }, seconds: 1, rowsPerSec: 10, reused: false, notes: ['n'] };
-  return assembleReport({ runId: 'r', startedAt: '2025-01-01T00:00:00.000Z', durationMs: 1, scenario: 's', variants, toolVersion: '0', seed });
+  return assembleReport({ runId: 'r', startedAt: '2025-01-01T00:00:00.000Z', durationMs: 1, scenario: 's', variants, toolVersion: '0', seed, projection });
 }
 
 const recorded = () => {
