@@ -62,15 +62,15 @@ describe('lock sampler', () => {
     expect(events).toHaveLength(1);
     const [e] = events;
     expect(e).toMatchObject({ pid: waiter.pid, application: 'test-waiter', mode: 'AccessShareLock', relation: 'accounts', blockers: [holder.pid], step: 'hold', query: 'SELECT count(*) FROM accounts' });
-    // It started waiting when the read was sent (server-side waitstart, so within a round trip)…
+    // It started waiting when the read was sent (server-side waitstart: within a round trip on a busy machine)…
     expect(e!.waitStartMs).not.toBeNull();
     expect(e!.waitStartMs!).toBeGreaterThanOrEqual(Math.floor(waitSentMs - runStartMs) - 5);
-    expect(e!.waitStartMs!).toBeLessThanOrEqual(waitSentMs - runStartMs + 100);
+    expect(e!.waitStartMs!).toBeLessThanOrEqual(waitSentMs - runStartMs + 250);
     // …and was last seen within one interval (plus a sample's own time) of the commit that released it.
     expect(e!.lastSeenMs).toBeLessThanOrEqual(readDoneMs - runStartMs + 5);
     expect(e!.lastSeenMs).toBeGreaterThanOrEqual(commitSentMs - runStartMs - INTERVAL_MS - 50);
     const waited = e!.lastSeenMs - e!.waitStartMs!;
-    expect(waited).toBeGreaterThanOrEqual(HOLD_MS - INTERVAL_MS - 100);
+    expect(waited).toBeGreaterThanOrEqual(HOLD_MS - INTERVAL_MS - 250);
     expect(waited).toBeLessThanOrEqual(readDoneMs - waitSentMs + 5);
     // No sample ever saw a waiter after the read returned.
     expect(sampler.samples.filter((s) => s.t > readDoneMs + 5).every((s) => s.waiters.length === 0)).toBe(true);
