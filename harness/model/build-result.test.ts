@@ -191,6 +191,18 @@ describe('buildTimeline', () => {
   });
 });
 
+describe('buildTimeline edges', () => {
+  it('should ignore samples outside the run and order pool samples by time', () => {
+    const t = buildTimeline(measurements({
+      lockSamples: [{ t: 500, waiters: [waiter(1, [2], 0)] }, { t: 9500, waiters: [waiter(1, [2], 0)] }],
+      poolSamples: [{ t: 2500, instance: 'a', poolWaiting: 1 }, { t: 2200, instance: 'a', poolWaiting: 9 }, { t: 9500, instance: 'a', poolWaiting: 50 }, { t: 100, instance: 'b', poolWaiting: 4 }],
+    }));
+    expect(t.map((p) => p.lockWaiters)).toEqual([null, null, null, null, null, null, null, null]);
+    // b's 4 (before the run) still counts for a; a's 9 at 2.2 s then 1 at 2.5 s: max of the sums is 13.
+    expect(t.map((p) => p.poolWaiting)).toEqual([null, 13, null, null, null, null, null, null]);
+  });
+});
+
 describe('annotateSteps', () => {
   it('should give each step the traffic scheduled while it ran and its most lock waiters', () => {
     const [baseline, alter, after] = annotateSteps(measurements());
@@ -200,6 +212,12 @@ describe('annotateSteps', () => {
     expect(alter!.maxLockWaiters).toBe(2);
     expect(after!.traffic).toMatchObject({ requests: 80, maxMs: 150, errors: 1, non2xx: 1, errorRate: 2 / 80 });
     expect(after!.maxLockWaiters).toBe(1);
+  });
+
+  it('should count a lock sample at a step boundary in the step that starts there', () => {
+    const samples: LockSample[] = [{ t: 3000, waiters: [waiter(1, [2], 0), waiter(3, [2], 0)] }, { t: 5000, waiters: [waiter(1, [2], 0)] }];
+    const [baseline, alter, after] = annotateSteps(measurements({ lockSamples: samples }));
+    expect([baseline!.maxLockWaiters, alter!.maxLockWaiters, after!.maxLockWaiters]).toEqual([0, 2, 1]);
   });
 });
 

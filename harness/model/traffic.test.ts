@@ -87,6 +87,31 @@ describe('buildSeries', () => {
     expect(s[1]).toMatchObject({ inFlight: 0, completed: 1, maxMs: 550 });
   });
 
+  it('counts a dispatch as late only beyond the threshold, which the caller may set', () => {
+    const recs = [rec('r', 100, 200, 'ok', { sentMs: 150 }), rec('r', 300, 400, 'ok', { sentMs: 351 })];
+    expect(buildSeries(recs, { startMs: 0, endMs: 1000, stepAt: () => null })[0]!.lateStarts).toBe(1);
+    expect(buildSeries(recs, { startMs: 0, endMs: 1000, stepAt: () => null, lateThresholdMs: 49 })[0]!.lateStarts).toBe(2);
+    expect(buildSeries(recs, { startMs: 0, endMs: 1000, stepAt: () => null, lateThresholdMs: 51 })[0]!.lateStarts).toBe(0);
+  });
+
+  it('leaves out requests scheduled or ended outside the run, and puts one ending at the run end in the last second', () => {
+    const recs = [rec('r', -500, -400), rec('r', 2500, 2600), rec('r', 1500, 2000), rec('r', 1900, 2001)];
+    const s = buildSeries(recs, { startMs: 0, endMs: 2000, stepAt: () => null });
+    expect(s.map((p) => p.scheduled)).toEqual([0, 2]);
+    expect(s.map((p) => p.completed)).toEqual([0, 1]);
+    expect(s[1]).toMatchObject({ maxMs: 500, inFlight: 1, oldestInFlightMs: 100 });
+  });
+
+  it('finds the oldest in-flight request among many, whatever order they come in', () => {
+    // Requests in flight over the end of second 0, scheduled in scrambled order; the oldest is at 37.
+    const starts = [500, 37, 800, 120, 999, 64, 300, 451, 700, 38];
+    const recs = starts.map((t) => rec('w', t, 1500 + t));
+    const [p0, p1] = buildSeries(recs, { startMs: 0, endMs: 3000, stepAt: () => null });
+    expect(p0).toMatchObject({ inFlight: 10, oldestInFlightMs: 1000 - 37 });
+    // At 2000 only those ending after it are left (2200, 2300, 2499; the one ending at 2000 is done): 700 is the oldest.
+    expect(p1).toMatchObject({ inFlight: 3, oldestInFlightMs: 2000 - 700 });
+  });
+
   it('lets the caller override in-flight per point', () => {
     const s = buildSeries(records, {
       startMs: 1000,
@@ -141,6 +166,11 @@ describe('findStalls', () => {
   it('leaves out requests scheduled after the run end', () => {
     expect(findStalls([rec('x', 1200, 1300)], { endMs: 1000, minMs: 1 })).toEqual([]);
     expect(findStalls([rec('x', 900, 1300)], { endMs: 1000, minMs: 1 })).toEqual([{ route: 'x', startMs: 900, endMs: 1000, durationMs: 100, step: null, statement: null }]);
+  });
+
+  it('uses 200 ms as the shortest stall unless told otherwise', () => {
+    expect(findStalls([rec('x', 0, 199)], { endMs: 1000 })).toEqual([]);
+    expect(findStalls([rec('x', 0, 200)], { endMs: 1000 }).map((s) => s.durationMs)).toEqual([200]);
   });
 
   it('treats unfinished requests as in flight until the run end', () => {
@@ -204,5 +234,13 @@ describe('driverQueueing', () => {
       rec('r', 0, 10), // closed model: no wireMs
     ];
     expect(driverQueueing(records)).toBe(2);
+  });
+
+  it('counts only waits beyond the threshold, which the caller may set', () => {
+    const records = [rec('r', 0, 100, 'ok', { wireMs: 50 }), rec('r', 0, 100, 'ok', { wireMs: 51 }), rec('r', 0, 50, 'unfinished', { wireMs: null }), rec('r', 0, 51, 'timeout', { wireMs: null })];
+    expect(driverQueueing(records)).toBe(2);
+    expect(driverQueueing(records, 10)).toBe(4);
+    expect(driverQueueing(records, 51)).toBe(0);
+    expect(driverQueueing([rec('r', 0, 0, 'dropped', { wireMs: null })], 0)).toBe(0);
   });
 });
