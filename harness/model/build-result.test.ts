@@ -177,6 +177,9 @@ describe('summarize', () => {
     const stalls = attributedStalls(m);
     expect(summarize(m, [stalls[1]!, stalls[0]!]).longestStall).toBe(stalls[0]);
     expect(summarize(m, [])).toMatchObject({ longestStallMs: 0, longestStall: null });
+    // Of equally long stalls, the first listed (attributedStalls lists the true longest first).
+    const tie = { ...stalls[1]!, durationMs: stalls[0]!.durationMs };
+    expect(summarize(m, [stalls[0]!, tie]).longestStall).toBe(stalls[0]);
   });
 });
 

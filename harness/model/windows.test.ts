@@ -47,6 +47,8 @@ describe('dominant', () => {
 
   it('should not attribute an instant to a window that starts after it', () => {
     expect(dominant([w('later', 31, 60)], 30, 30, 99)).toBeNull();
+    // An interval that ends exactly where a window starts touches it, but does not run in it.
+    expect(dominant([w('later', 30, 60)], 20, 30, 99)).toBeNull();
   });
 });
 
