@@ -54,6 +54,7 @@ describe('discrepancies', () => {
 
   it('should return null for a NULL count: the invariant was not evaluated', () => {
     expect(discrepancies(shape([['count', INT4]], [[null]]))).toBeNull();
+    expect(discrepancies({ fields: [{ name: 'count', dataTypeID: INT8 }], rows: [{}] })).toBeNull();
   });
 
   it('should tell counts from rows', () => {
