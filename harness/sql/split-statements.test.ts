@@ -64,7 +64,7 @@ describe('SqlSyntaxError', () => {
     expect(new SqlSyntaxError('m', 6, 3, text).column).toBe(1);
     expect(new SqlSyntaxError('m', 2, 1, text).column).toBe(3);
     const e = new SqlSyntaxError('bad', 7, 1);
-    expect([e.column, e.name, e.message, e.line, e.position]).toEqual([7, 'SqlSyntaxError', 'bad', 1, 7]);
+    expect([e.column, e.name, e.message, e.line, e.position]).toEqual([8, 'SqlSyntaxError', 'bad', 1, 7]);
   });
 });
 
