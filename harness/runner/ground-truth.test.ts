@@ -12,6 +12,9 @@ const scenario = fileURLToPath(new URL('../../scenarios/testing/hold-lock.ts', i
 const HOLD_MS = 2000;
 const LOW = HOLD_MS * 0.8;
 const HIGH = HOLD_MS * 1.2;
+// A request's latency is the hold plus its wait for a pool connection while the app serves the
+// backlog that piled up behind the lock: allow a second for that drain on a busy machine.
+const HIGH_WITH_BACKLOG = HOLD_MS + 1000;
 let report: RunReport;
 let v: VariantResult;
 let paths: { json: string; html: string };
@@ -47,10 +50,10 @@ describe('ground truth: ACCESS EXCLUSIVE held for 2 s', () => {
 
   it('should report the longest request as about the hold', () => {
     expect(v.summary.maxLatencyMs).toBeGreaterThanOrEqual(LOW);
-    expect(v.summary.maxLatencyMs).toBeLessThanOrEqual(HIGH);
+    expect(v.summary.maxLatencyMs).toBeLessThanOrEqual(HIGH_WITH_BACKLOG);
     const step = v.steps.find((s) => s.name === 'hold-lock')!;
     expect(step.traffic!.maxMs).toBeGreaterThanOrEqual(LOW);
-    expect(step.traffic!.maxMs).toBeLessThanOrEqual(HIGH);
+    expect(step.traffic!.maxMs).toBeLessThanOrEqual(HIGH_WITH_BACKLOG);
   });
 
   it('should attribute the blocked app backends to the step and statement, blocked by the migration session', () => {
@@ -84,7 +87,7 @@ describe('ground truth: ACCESS EXCLUSIVE held for 2 s', () => {
     const during = v.timeline.filter((p) => p.step === 'hold-lock' || v.timeline[p.t - 1]?.step === 'hold-lock');
     const oldest = Math.max(...during.map((p) => p.oldestInFlightMs));
     expect(oldest).toBeGreaterThanOrEqual(HOLD_MS / 2 - 100);
-    expect(oldest).toBeLessThanOrEqual(HIGH);
+    expect(oldest).toBeLessThanOrEqual(HIGH_WITH_BACKLOG);
     expect(Math.max(...v.timeline.map((p) => p.lockWaiters ?? 0))).toBeGreaterThan(0);
     // Seconds that ended before the hold began saw no such wait.
     const holdStart = v.steps.find((s) => s.name === 'hold-lock')!.startMs;
