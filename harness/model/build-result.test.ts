@@ -6,6 +6,7 @@ import { annotateSteps, attributedStalls, buildTimeline, buildVariantResult, loc
 import type { LockSample, Outcome, RequestRecord, Waiter } from './records.ts';
 import type { StepResult } from './schema.ts';
 import { StepClock } from './windows.ts';
+import { resolveBudgets } from './budgets.ts';
 
 const ALTER = 'ALTER TABLE users ALTER COLUMN balance TYPE bigint';
 const RUN_START = 1000;
@@ -59,6 +60,8 @@ const step = (name: string, startMs: number, endMs: number, status: StepResult['
   name, kind: name === 'alter' ? 'sql' : 'pause', status, startMs, endMs, durationMs: endMs - startMs, statements: [],
 });
 
+const budgets = (b: { maxStallMs: number; maxErrorRate: number }) => resolveBudgets([{ from: 'run', budgets: b }]);
+
 function measurements(over: Partial<VariantMeasurements> = {}): VariantMeasurements {
   return {
     runStartMs: RUN_START, runEndMs: RUN_END, records: records(), lockSamples: lockSamples(),
@@ -70,8 +73,10 @@ function measurements(over: Partial<VariantMeasurements> = {}): VariantMeasureme
     ],
     clock: clock(),
     steps: [step('baseline', 0, 2000), step('alter', 2000, 4000), step('after', 4000, 8000)],
-    budgets: { maxStallMs: 1000, maxErrorRate: 0.05 },
+    budgets: budgets({ maxStallMs: 1000, maxErrorRate: 0.05 }),
     interrupted: false,
+    variant: 'v',
+    plannedSteps: ['baseline', 'alter', 'after'],
     ...over,
   };
 }
@@ -145,7 +150,8 @@ describe('summarize', () => {
   it('should summarize the whole variant: longest stall, max latency, error rate, lock waiters, SQLSTATEs and budgets', () => {
     const m = measurements();
     const stalls = attributedStalls(m);
-    expect(summarize(m, stalls)).toEqual({
+    const summary = summarize(m, stalls);
+    expect(summary).toMatchObject({
       verdict: 'fail', // the 1.9 s stall is over the 1 s budget
       completed: true,
       longestStallMs: 1900,
@@ -155,16 +161,17 @@ describe('summarize', () => {
       maxLockWaiters: 2,
       requests: 160,
       errorsBySqlstate: { '55P03': 1 },
-      budgets: [
-        { name: 'maxStallMs', limit: 1000, actual: 1900, ok: false },
-        { name: 'maxErrorRate', limit: 0.05, actual: 2 / 160, ok: true },
-      ],
       failedStep: null,
+      aborted: null,
     });
+    expect(summary.budgets.map((b) => [b.name, b.limit, b.actual, b.ok])).toEqual([
+      ['maxStallMs', 1000, 1900, false],
+      ['maxErrorRate', 0.05, 2 / 160, true],
+    ]);
   });
 
   it('should pass only a completed run within every budget', () => {
-    const m = measurements({ budgets: { maxStallMs: 1900, maxErrorRate: 2 / 160 } });
+    const m = measurements({ budgets: budgets({ maxStallMs: 1900, maxErrorRate: 2 / 160 }) });
     expect(summarize(m, attributedStalls(m))).toMatchObject({ verdict: 'pass', completed: true });
     const interrupted = { ...m, interrupted: true };
     expect(summarize(interrupted, attributedStalls(m))).toMatchObject({ verdict: 'fail', completed: false, failedStep: null });

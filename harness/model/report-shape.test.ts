@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { assembleReport } from './assemble-report.ts';
 import { buildVariantResult, type VariantMeasurements } from './build-result.ts';
 import { projectScales } from './projection.ts';
+import { resolveBudgets } from './budgets.ts';
 import type { RequestRecord } from './records.ts';
 import { SCHEMA_VERSION, type StepResult, type VariantResult } from './schema.ts';
 import { StepClock } from './windows.ts';
@@ -51,7 +52,8 @@ function fullReport() {
     { name: 'verify', kind: 'verify', status: 'failed', startMs: 1000, endMs: 1100, durationMs: 100, statements: [], error: { code: 'REH_STEP_FAILED', sqlstate: '23505', message: 'x' } },
   ];
   const m: VariantMeasurements = {
-    runStartMs: 1000, runEndMs: 3000, clock, steps, budgets: { maxStallMs: 1000, maxErrorRate: 0 }, interrupted: false,
+    runStartMs: 1000, runEndMs: 3000, clock, steps, interrupted: false, variant: 's', plannedSteps: ['alter', 'verify'],
+    budgets: resolveBudgets([{ from: 'run', budgets: { maxStallMs: 1000, maxErrorRate: 0, 'p99Ms{route:w}': { limit: 10, abortOnFail: true } } }]),
     records: [rec('w', 1000, 1900), rec('w', 1100, 1200, 'non2xx', '55P03'), rec('r', 1000, 1010)],
     lockSamples: [{ t: 1100, waiters: [{ pid: 5, application: 'app', mode: 'RowExclusiveLock', relation: 't', blockers: [9], waitingMs: 50, query: 'UPDATE t' }] }],
     poolSamples: [{ t: 1100, instance: 'a', poolWaiting: 1 }],
@@ -61,7 +63,10 @@ function fullReport() {
     scale: { variant: 's', label: String(rows) },
     postgres: { provider: 'embedded', version: '18.4' },
     dataset: { description: 'd', seed: 1, tables: { t: rows } },
-    app: { name: 'sample-app', initialVersion: 'old', settings: { poolSize: 10, statementTimeoutMs: null, lockTimeoutMs: null } },
+    app: {
+      name: 'workload', initialVersion: 'old', settings: { poolSize: 10, statementTimeoutMs: null, lockTimeoutMs: null },
+      routes: [{ name: 'w', weight: 1, sql: { old: ['SELECT 1'], new: null }, params: ['pick(t.id)'] }], notes: ['n'],
+    },
     load: { model: 'open', rate: 100, connections: null, capacityRps: 500, mix: { w: 1 }, instances: 2, timeoutMs: 30000 },
     events: [{ kind: 'instance-exit', atMs: 10, endMs: 20, label: 'x', details: { code: 1 } }],
     observer: { intervalMs: 100, samples: 1, lockWaitResolutionMs: 20 },
@@ -71,7 +76,12 @@ function fullReport() {
   const variants = [buildVariantResult(m, meta('s@10', 10)), buildVariantResult(m, meta('s@20', 20))];
   const projection = projectScales(variants.map((result) => ({ base: 's', scale: result.scale!.label, result })), { t: 1000 });
   const seed = { tables: { t: 10 }, seconds: 1, rowsPerSec: 10, reused: false, notes: ['n'] };
-  return assembleReport({ runId: 'r', startedAt: '2025-01-01T00:00:00.000Z', durationMs: 1, scenario: 's', variants, toolVersion: '0', seed, projection });
+  const report = assembleReport({ runId: 'r', startedAt: '2025-01-01T00:00:00.000Z', durationMs: 1, scenario: 's', variants, toolVersion: '0', seed, projection });
+  // Set by the runner, not the model: an abortOnFail budget that stopped the run, and --calibrate.
+  const check = report.variants[0]!.summary.budgets[0]!;
+  for (const v of report.variants) v.summary.aborted = { budget: check.name, check, atMs: 5, step: 'alter' };
+  report.calibration = { holdTargetMs: 2000, tracedHoldMs: 2001, stallMs: 2010, stallErrorMs: 10, lockWaitMs: 1990, lockWaitErrorMs: -10, toleranceMs: 50, ok: true, rate: 100, requests: 10, summary: 's' };
+  return report;
 }
 
 const recorded = () => {

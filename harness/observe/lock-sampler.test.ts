@@ -57,7 +57,7 @@ describe('lock sampler', () => {
     const runEndMs = now();
     await Promise.all([holder.c.end(), waiter.c.end()]);
 
-    const events = lockWaitEvents({ runStartMs, runEndMs, records: [], lockSamples: sampler.samples, poolSamples: [], clock, steps: [], budgets: { maxStallMs: 1, maxErrorRate: 0 }, interrupted: false });
+    const events = lockWaitEvents({ runStartMs, runEndMs, lockSamples: sampler.samples, clock });
     // Exactly one backend waited: the waiter, on ACCESS SHARE of accounts, blocked by the holder alone.
     expect(events).toHaveLength(1);
     const [e] = events;
