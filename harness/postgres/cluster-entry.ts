@@ -4,7 +4,8 @@
 // segments would otherwise make the cache gigabytes bigger than the data).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
+import { pgClient } from './client.ts';
 
 const SYSTEM_DATABASES = ['postgres', 'template0', 'template1'];
 const DB_SHUTDOWNED = 1; // ControlFileData.state after a clean shutdown
@@ -14,7 +15,7 @@ const SEGMENT_SIZE = 16 * 1024 ** 2; // initdb's default, which every provider o
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 async function admin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url, application_name: 'rehearse-cache' });
+  const c = pgClient(url, 'rehearse-cache');
   await c.connect();
   try {
     return await fn(c);

@@ -2,9 +2,10 @@
 // snapshot, and every variant runs on a fresh copy of it, so variants see identical data.
 // On a server rehearse does not own (url provider) it only ever drops databases it created:
 // each one carries a comment saying so.
-import pg from 'pg';
+import type pg from 'pg';
 import { RehearseError } from '../errors.ts';
 import { maskUrl } from '../redact.ts';
+import { withClient } from './client.ts';
 import type { PostgresHandle } from './provider.ts';
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -17,15 +18,7 @@ const created = new WeakMap<PostgresHandle, Set<string>>();
 /** The databases this handle created through this module and has not dropped yet. */
 export const databasesCreatedBy = (handle: PostgresHandle): string[] => [...(created.get(handle) ?? [])];
 
-async function admin<T>(handle: PostgresHandle, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: handle.url(handle.databases.adminDatabase), application_name: 'rehearse-admin' });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
+const admin = <T>(handle: PostgresHandle, fn: (c: pg.Client) => Promise<T>): Promise<T> => withClient(handle.url(handle.databases.adminDatabase), 'rehearse-admin', fn);
 
 /** Refuses to drop or replace a database on a foreign server unless rehearse created it. */
 async function assertMayReplace(c: pg.Client, handle: PostgresHandle, name: string): Promise<void> {

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { RehearseError } from '../errors.ts';
 import { acquireLease, leaseHolder } from './cache-lease.ts';
 import { dropOtherDatabases, resetStatementStats } from './cluster-entry.ts';
@@ -18,6 +18,7 @@ import { dockerClient } from './docker-client.ts';
 import { providerOf, type PostgresSpec } from './providers.ts';
 import type { EntryLease, PostgresHandle, PostgresStartOptions, SavedCluster } from './provider.ts';
 import { treeSize } from './copy-tree.ts';
+import { pgClient } from './client.ts';
 
 /** Everything that determines the seeded bytes, as plain JSON (object key order does not matter). */
 export type SeedCacheKey = Record<string, unknown>;
@@ -74,7 +75,7 @@ const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 async function sql(url: string, text: string): Promise<pg.QueryResult> {
-  const c = new pg.Client({ connectionString: url, application_name: 'rehearse-cache' });
+  const c = pgClient(url, 'rehearse-cache');
   await c.connect();
   try {
     return await c.query(text);

@@ -1,9 +1,10 @@
 // What every provider that starts a server does once it is up: wait until it really answers a
 // query (a log line or an open port is not enough: the official image restarts its server once
 // after init), read its version, and create pg_stat_statements in template1.
-import pg from 'pg';
+import type pg from 'pg';
 import { sleep } from '../clock.ts';
 import { redactSecrets } from '../redact.ts';
+import { pgClient } from './client.ts';
 
 export interface ReadyOptions {
   timeoutMs: number;
@@ -20,8 +21,7 @@ export async function waitForSelect1(url: string, o: ReadyOptions): Promise<void
   while (Date.now() < deadline) {
     const gone = await o.gone();
     if (gone) throw new Error(redactSecrets(`${gone} during startup:\n${o.tail()}`));
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-    client.on('error', () => {}); // a server going away mid-handshake must not crash the harness
+    const client = pgClient(url, 'rehearse-admin', { connectionTimeoutMillis: 2000 });
     try {
       await client.connect();
       await client.query('SELECT 1');
@@ -37,7 +37,7 @@ export async function waitForSelect1(url: string, o: ReadyOptions): Promise<void
 }
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url, application_name: 'rehearse-admin' });
+  const c = pgClient(url, 'rehearse-admin');
   await c.connect();
   try {
     return await fn(c);

@@ -1,10 +1,13 @@
 // A `backfill` step: keyset batches (WHERE key > last ORDER BY key LIMIT n), each its own short
 // transaction so row locks are held for one batch only, with a delay between batches so the
-// app's own writes get room. Idempotent through the step's `where` filter.
+// app's own writes get room. Idempotent through the step's `where` filter. A batch that fails
+// for a passing reason (statement_timeout, a terminated session, a deadlock, a lock timeout) is
+// rolled back by Postgres, so the backfill resumes from the last committed key, with backoff,
+// on a new session if the old one is gone; every retry is listed in the step's details.
 import { now, sleep } from '../clock.ts';
 import { sqlstateOf } from '../errors.ts';
 import { rewrittenBetween, snapshotRelfilenodes } from '../observe/statement-tracer.ts';
-import type { LockHeld, StatementTrace } from '../model/schema.ts';
+import type { LockHeld, StatementAttempt, StatementTrace } from '../model/schema.ts';
 import type { BackfillStep } from '../scenario.ts';
 import { StepFailure, type StepContext, type StepOutcome } from './step-context.ts';
 import { tracedQuery } from './traced-query.ts';
@@ -20,10 +23,32 @@ upd AS (UPDATE ${t} SET ${step.set} FROM batch WHERE ${t}.${key} = batch.rehears
 SELECT (SELECT max(rehearse_key) FROM batch)::text AS last, (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM upd)::int AS updated`;
 }
 
+const MAX_BACKOFF_MS = 5000;
+
+/** SQLSTATEs after which the same batch can simply be tried again. */
+const RETRYABLE = new Set(['57014', '57P01', '57P02', '57P03', '40001', '40P01', '55P03']);
+/** After these (or a broken connection with no SQLSTATE) the session is gone: open a new one. */
+const needsNewSession = (sqlstate: string | undefined): boolean => sqlstate === undefined || sqlstate.startsWith('08') || sqlstate.startsWith('57P');
+const isRetryable = (sqlstate: string | undefined, err: unknown): boolean =>
+  sqlstate !== undefined ? RETRYABLE.has(sqlstate) || sqlstate.startsWith('08') : /connection|terminated|not queryable/i.test((err as Error)?.message ?? '');
+
+export interface BackfillRetry {
+  atMs: number; // run-relative
+  /** The batch that failed started after this key (the last committed one); the retry starts there again. */
+  afterKey: string;
+  sqlstate?: string;
+  message: string;
+  backoffMs: number;
+  newSession: boolean;
+}
+
 export async function runBackfillStep(step: BackfillStep, ctx: StepContext): Promise<StepOutcome> {
   const key = step.key ?? 'id';
   const batchSize = step.batchSize ?? 5000;
   const delayMs = step.delayMs ?? 20;
+  const maxRetries = step.retries ?? 5;
+  const retries: BackfillRetry[] = [];
+  const attempts: StatementAttempt[] = [];
   const sql = batchSql(step);
   const bounds = (await ctx.migration.query<{ lo: string | null; hi: string | null }>(`SELECT min(${key})::text AS lo, max(${key})::text AS hi FROM ${step.table}`)).rows[0]!;
   const lo = Number(bounds.lo ?? 0);
@@ -39,14 +64,18 @@ export async function runBackfillStep(step: BackfillStep, ctx: StepContext): Pro
     batchSize, delayMs, batches, rowsScanned: scanned, rowsUpdated: updated,
     rowsPerSec: Math.round(scanned / Math.max(0.001, (now() - t0) / 1000)),
     maxBatchMs: Math.round(maxBatchMs), meanBatchMs: batches ? Math.round(busyMs / batches) : 0, keyRange: [lo, hi],
+    retried: retries.length, ...(retries.length ? { retries } : {}),
   });
   const trace = (status: 'ok' | 'failed', error?: StatementTrace['error']): StatementTrace => {
     const startMs = Math.round(t0 - ctx.runStartMs);
     const durationMs = Math.round(now() - t0);
+    // One attempt per failed batch (with its error), then the run that went on from there.
+    const last = attempts.at(-1);
+    const fromMs = last ? last.startMs + last.durationMs : startMs;
     return {
       sql, startMs, endMs: startMs + durationMs, durationMs, lockWaitMs: Math.round(lockWaitMs), locks: [...locks.values()],
       rewrote: false, rewrittenRelations: [], status, ...(error ? { error } : {}),
-      attempts: [{ attempt: 1, startMs, durationMs, lockWaitMs: Math.round(lockWaitMs), ...(error ? { error } : {}) }],
+      attempts: [...attempts, { attempt: attempts.length + 1, startMs: fromMs, durationMs: Math.round(now() - ctx.runStartMs) - fromMs, lockWaitMs: Math.round(lockWaitMs), ...(error ? { error } : {}) }],
     };
   };
 
@@ -57,7 +86,20 @@ export async function runBackfillStep(step: BackfillStep, ctx: StepContext): Pro
     for (const l of run.grantedLocks) locks.set(`${l.mode}|${l.relation}`, l);
     if (run.error) {
       const error = { sqlstate: sqlstateOf(run.error), message: (run.error as Error).message };
-      throw new StepFailure(`backfill batch after ${key} ${last} failed: ${error.message}`, { statements: [trace('failed', error)], details: details() }, error.sqlstate, { cause: run.error });
+      if (!ctx.signal.aborted && retries.length < maxRetries && isRetryable(error.sqlstate, run.error)) {
+        const base = Math.min(MAX_BACKOFF_MS, (step.backoffMs ?? 250) * 2 ** retries.length);
+        const backoffMs = Math.round(base / 2 + Math.random() * (base / 2));
+        const newSession = needsNewSession(error.sqlstate);
+        const atMs = Math.round(run.startMs - ctx.runStartMs);
+        retries.push({ atMs, afterKey: String(last), sqlstate: error.sqlstate, message: error.message, backoffMs, newSession });
+        attempts.push({ attempt: attempts.length + 1, startMs: atMs, durationMs: Math.round(run.endMs - run.startMs), lockWaitMs: run.lockWaitMs, error });
+        ctx.log(`  backfill batch after ${key} ${last} failed (${error.sqlstate ?? 'connection'}: ${error.message}); retry ${retries.length}/${maxRetries} in ${backoffMs} ms${newSession ? ' on a new session' : ''}`);
+        await sleep(backoffMs);
+        if (newSession) await ctx.reconnectMigration();
+        continue;
+      }
+      const why = retries.length >= maxRetries && isRetryable(error.sqlstate, run.error) ? ` (after ${retries.length} retries)` : '';
+      throw new StepFailure(`backfill batch after ${key} ${last} failed${why}: ${error.message}`, { statements: [trace('failed', error)], details: details() }, error.sqlstate, { cause: run.error });
     }
     const row = run.result!.rows[0]!;
     if (row.scanned === 0) break;
@@ -91,6 +133,8 @@ export const backfillStep: StepKind<BackfillStep> = {
     if (!step.set) out.push('set (the SET clause) is required');
     if (step.batchSize !== undefined && !(Number.isInteger(step.batchSize) && step.batchSize > 0)) out.push('batchSize must be a positive integer');
     if (step.delayMs !== undefined && !(step.delayMs >= 0)) out.push('delayMs must be ≥ 0');
+    if (step.retries !== undefined && !(Number.isInteger(step.retries) && step.retries >= 0)) out.push('retries must be an integer ≥ 0');
+    if (step.backoffMs !== undefined && !(typeof step.backoffMs === 'number' && step.backoffMs >= 0)) out.push('backoffMs must be a number ≥ 0');
     return out;
   },
   run: runBackfillStep,

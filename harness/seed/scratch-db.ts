@@ -1,7 +1,8 @@
 // A throwaway database on an existing server, for tests and the bench: each run gets its own,
 // so runs never see each other's tables and a crash leaves nothing that breaks the next run.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
+import { withClient as connected } from '../postgres/client.ts';
 
 export interface ScratchDatabase {
   name: string;
@@ -9,15 +10,7 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
 }
 
-const withClient = async <T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> => {
-  const c = new pg.Client({ connectionString: url, application_name: 'rehearse-seed-scratch' });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-};
+const withClient = <T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> => connected(url, 'rehearse-seed-scratch', fn);
 
 /** Creates `<prefix>_<random>` on the server of `serverUrl` (any database on it). */
 export async function createScratchDatabase(serverUrl: string, prefix = 'rehearse_seed'): Promise<ScratchDatabase> {
