@@ -38,7 +38,7 @@ export async function runCommand(opts: CliOptions, ctx: RunContext): Promise<Exi
     const input = resolveRunInput(cli, config);
     try {
       const plan = input.own ? await planOwnMigration(input) : await planScenarioRun({ scenario: input.scenario!, variants: input.variants, migration: input.migration });
-      await preflight({ outDir: input.out, rows: input.rows, scenario: plan.scenario, pgPort: opts.pgPort });
+      for (const note of await preflight({ outDir: input.out, rows: input.rows, scenario: plan.scenario, pgPort: opts.pgPort })) ctx.out(`note: ${note}`);
       planned.push({ input, plan });
     } catch (err) {
       if (!(err instanceof RehearseError)) throw err;

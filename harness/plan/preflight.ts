@@ -37,10 +37,11 @@ export async function checkPorts(pgPort: number | undefined): Promise<RehearseEr
   return new RehearseError('REH_PORT_UNAVAILABLE', `--pg-port ${pgPort} ${why} on 127.0.0.1`, { where: `--pg-port ${pgPort}`, cause: err });
 }
 
-export async function checkDiskSpace(scenario: ScenarioDefinition, rows: RowsSpec, dir = tmpdir()): Promise<RehearseError | null> {
+/** A problem, null when there is room, or 'unknown' when the dataset cannot estimate its size. */
+export async function checkDiskSpace(scenario: ScenarioDefinition, rows: RowsSpec, dir = tmpdir()): Promise<RehearseError | null | 'unknown'> {
   const dataset = await datasetOf(scenario);
   const estimate = dataset.estimateBytes?.(rows);
-  if (!estimate) return null;
+  if (!estimate) return 'unknown';
   const st = await statfs(dir);
   const free = Number(st.bavail) * Number(st.bsize);
   const need = estimate.bytes * DISK_FACTOR;
@@ -59,9 +60,13 @@ export interface PreflightInput {
   pgPort?: number;
 }
 
-/** Throws one RehearseError carrying every problem found (see RehearseError.also). */
-export async function preflight(p: PreflightInput): Promise<void> {
+/**
+ * Throws one RehearseError carrying every problem found (see RehearseError.also). Returns what
+ * could not be checked, in words, for the log.
+ */
+export async function preflight(p: PreflightInput): Promise<string[]> {
   const problems: RehearseError[] = [];
+  const unchecked: string[] = [];
   try {
     checkWritableDir(p.outDir);
   } catch (err) {
@@ -71,7 +76,8 @@ export async function preflight(p: PreflightInput): Promise<void> {
   for (const check of [checkDiskSpace(p.scenario, p.rows), checkPorts(p.pgPort)]) {
     try {
       const problem = await check;
-      if (problem) problems.push(problem);
+      if (problem === 'unknown') unchecked.push(`disk space was not checked: the dataset (${(await datasetOf(p.scenario)).description}) gives no size estimate`);
+      else if (problem) problems.push(problem);
     } catch (err) {
       // A dataset that rejects the row spec (e.g. a table it does not have) is a problem of its own.
       if (!(err instanceof RehearseError)) throw err;
@@ -80,4 +86,5 @@ export async function preflight(p: PreflightInput): Promise<void> {
   }
   const all = RehearseError.all(problems);
   if (all) throw all;
+  return unchecked;
 }
