@@ -57,7 +57,7 @@ export default defineScenario({
       description: "Terminate every session of the app's pools, as a failover would.",
       steps: [
         { kind: 'fault', name: 'failover', fault: 'terminate-backend', target: 'app', afterMs: 500 },
-        { kind: 'pause', name: 'steady', seconds: 2 },
+        { kind: 'pause', name: 'steady', seconds: 3 },
       ],
     },
   },
