@@ -9,7 +9,7 @@
 // --full-roots root rows, on two connections and on one.
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import { installSignalCleanup } from '../harness/cleanup.ts';
 import { captureDefinitions } from '../harness/dataset/schema/definitions.ts';
 import type { SeedPlan, TablePlan } from '../harness/dataset/schema/plan.ts';
@@ -23,6 +23,7 @@ import type { PostgresHandle } from '../harness/postgres/provider.ts';
 import { CopyTextStream, copyInto } from '../harness/seed/copy-stream.ts';
 import { createSeedProgress } from '../harness/seed/progress.ts';
 import { createScratchDatabase } from '../harness/seed/scratch-db.ts';
+import { pgClient } from '../harness/postgres/client.ts';
 
 const SEED = 1;
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
@@ -60,7 +61,7 @@ function split(tables: TablePlan[], ways: number): TablePlan[][] {
 export async function benchSchemaSeed(serverUrl: string, o: SchemaBenchOptions): Promise<void> {
   const files = readSqlSources(o.schema).files;
   const db = await createScratchDatabase(serverUrl, 'rehearse_bench_schema');
-  const clients = [new pg.Client(db.url), new pg.Client(db.url)];
+  const clients = [pgClient(db.url, 'rehearse-bench'), pgClient(db.url, 'rehearse-bench')];
   try {
     await Promise.all(clients.map((c) => c.connect()));
     const [a, b] = clients as [pg.Client, pg.Client];

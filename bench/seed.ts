@@ -11,7 +11,8 @@
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { Faker, base, en } from '@faker-js/faker';
-import pg from 'pg';
+import type pg from 'pg';
+import { pgClient } from '../harness/postgres/client.ts';
 import { now } from '../harness/clock.ts';
 import { installSignalCleanup } from '../harness/cleanup.ts';
 import { startEmbeddedPostgres } from '../harness/postgres/embedded.ts';
@@ -165,7 +166,7 @@ async function main(): Promise<void> {
     serverUrl = server.url();
   }
   try {
-    const admin = new pg.Client(serverUrl);
+    const admin = pgClient(serverUrl, 'rehearse-bench');
     await admin.connect();
     const settings = await admin.query<{ name: string; setting: string; unit: string | null }>(
       `SELECT name, setting, unit FROM pg_settings WHERE name IN ('server_version', 'fsync', 'wal_level', 'synchronous_commit', 'shared_buffers', 'max_wal_size', 'maintenance_work_mem', 'max_parallel_maintenance_workers') ORDER BY name`,
@@ -197,7 +198,7 @@ async function main(): Promise<void> {
     for await (const chunk of new CopyTextStream(ds.userRows())) chunks.push(chunk as Buffer);
 
     const db = await createScratchDatabase(serverUrl, 'rehearse_bench');
-    const c = new pg.Client(db.url);
+    const c = pgClient(db.url, 'rehearse-bench');
     await c.connect();
     try {
       const best: Record<'a' | 'b', Measure | undefined> = { a: undefined, b: undefined };

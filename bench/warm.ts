@@ -10,7 +10,6 @@ import { promises as fs } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { now } from '../harness/clock.ts';
 import { installSignalCleanup, registerCleanup } from '../harness/cleanup.ts';
 import { createDatabase } from '../harness/postgres/databases.ts';
@@ -18,6 +17,7 @@ import { startPostgres, type PostgresSpec } from '../harness/postgres/providers.
 import { SeedCache } from '../harness/postgres/seed-cache.ts';
 import { dockerTestEnv } from '../harness/testing/docker-env.ts';
 import { sampleDataset } from '../sample-app/dataset/index.ts';
+import { pgClient } from '../harness/postgres/client.ts';
 
 const SEED = 1;
 const DB = 'rehearse_seed';
@@ -53,7 +53,7 @@ const gib = (b: number) => (b / 1024 ** 3).toFixed(2);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 async function countUsers(url: string): Promise<number> {
-  const c = new pg.Client({ connectionString: url });
+  const c = pgClient(url, 'rehearse-bench');
   await c.connect();
   try {
     return Number((await c.query('SELECT count(*) AS n FROM users')).rows[0].n);

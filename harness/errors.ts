@@ -47,6 +47,12 @@ export const ERROR_CODES = {
   REH_BUDGET_ABORTED: 'An abortOnFail budget breached, so the migration was stopped; the report shows the breach and what the app felt after it.',
   REH_REPORT_INVALID: 'Pass a report.json written by rehearse (reports/<run-id>/report.json).',
   REH_COMPARE_MISMATCH: 'Compare two reports of the same scenario; use --baseline-dir to pick the right baseline.',
+  REH_OUT_NOT_WRITABLE: 'Pass an --out directory that can be created and written to (inside an existing, writable directory).',
+  REH_DISK_SPACE: 'Free space in the temp dir, point TMPDIR at a larger disk, or seed fewer rows with --rows.',
+  REH_PORT_UNAVAILABLE: 'Pick another --pg-port, or leave it out so a free port is used.',
+  REH_PG_DIED: 'Postgres exited during the run (see the log tail): usually out of memory or disk, or something killed it. The partial report holds what was measured.',
+  REH_INTERNAL: 'An unexpected error inside rehearse: please report it with the log above; the partial report (if any) says where the run was.',
+  REH_REPORT_WRITE_FAILED: 'Neither the out dir nor the temp dir could take the report: free disk space and check permissions.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -56,19 +62,31 @@ export class RehearseError extends Error {
   readonly hint: string;
   /** file:line or another place the user can look at, when known. */
   readonly where?: string;
+  /** Further problems found by the same check (preflight reports every one at once). */
+  readonly also: RehearseError[];
 
-  constructor(code: ErrorCode, message: string, opts: { cause?: unknown; where?: string; hint?: string } = {}) {
+  constructor(code: ErrorCode, message: string, opts: { cause?: unknown; where?: string; hint?: string; also?: RehearseError[] } = {}) {
     super(message, { cause: opts.cause });
     this.name = 'RehearseError';
     this.code = code;
     this.hint = opts.hint ?? ERROR_CODES[code];
     this.where = opts.where;
+    this.also = opts.also ?? [];
   }
 
-  /** The one-paragraph form printed by the CLI. */
+  /** The form printed by the CLI: one paragraph per problem, never a stack trace. */
   format(): string {
-    const where = this.where ? ` (${this.where})` : '';
-    return `error ${this.code}: ${this.message}${where}\n  hint: ${this.hint}`;
+    return [this, ...this.also].map((e) => {
+      const where = e.where ? ` (${e.where})` : '';
+      return `error ${e.code}: ${e.message}${where}\n  hint: ${e.hint}`;
+    }).join('\n');
+  }
+
+  /** One error carrying every problem, or null when there are none. */
+  static all(problems: RehearseError[]): RehearseError | null {
+    if (problems.length === 0) return null;
+    const [first, ...rest] = problems;
+    return new RehearseError(first!.code, first!.message, { cause: first!.cause, where: first!.where, hint: first!.hint, also: rest });
   }
 }
 

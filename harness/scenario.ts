@@ -56,6 +56,13 @@ export interface BackfillStep extends StepBase {
   where?: string;
   batchSize?: number; // default 5000
   delayMs?: number; // pause between batches, default 20
+  /**
+   * A failed batch (statement_timeout, a terminated session, a deadlock, a lock timeout…) is
+   * retried from the last committed key, with backoff, up to this many times in all (default 5).
+   */
+  retries?: number;
+  /** First backoff between retries; doubles each retry, capped at 5 s, with jitter (default 250). */
+  backoffMs?: number;
 }
 
 export interface VerifyStep extends StepBase {
@@ -72,7 +79,68 @@ export interface PauseStep extends StepBase {
   seconds: number;
 }
 
-export type Step = SqlStep | DeployStep | BackfillStep | VerifyStep | PauseStep;
+/** PostgreSQL table lock modes, as LOCK TABLE spells them. */
+export type LockMode = 'ACCESS SHARE' | 'ROW SHARE' | 'ROW EXCLUSIVE' | 'SHARE UPDATE EXCLUSIVE' | 'SHARE' | 'SHARE ROW EXCLUSIVE' | 'EXCLUSIVE' | 'ACCESS EXCLUSIVE';
+
+interface FaultBase extends StepBase {
+  kind: 'fault';
+  /**
+   * A fault step arms its fault; it fires this long after the *next* step starts (default 0),
+   * while that step runs (or after the fault step, if it is the last). Consecutive fault steps
+   * all arm for the same next step.
+   */
+  afterMs?: number;
+}
+
+/** SIGKILL one app instance (it leaves rotation at once); with restart, a replacement of the fleet's current version joins once healthy. */
+export interface KillInstanceFault extends FaultBase {
+  fault: 'kill-instance';
+  /** Which instance in rotation: the one started last (default) or first. */
+  which?: 'newest' | 'oldest';
+  /** Start a replacement, as a supervisor would (default true). */
+  restart?: boolean;
+}
+
+/** pg_terminate_backend on the migration's session, or on every session of the app. */
+export interface TerminateBackendFault extends FaultBase {
+  fault: 'terminate-backend';
+  target: 'migration' | 'app';
+}
+
+/**
+ * statement_timeout on the migration's session, and a lock on `table` held for `holdMs` from
+ * another session, so the migration's next statement on that table waits past the timeout and
+ * is cancelled (SQLSTATE 57014), as a batch behind a long transaction would be.
+ */
+export interface StatementTimeoutFault extends FaultBase {
+  fault: 'statement-timeout';
+  timeoutMs: number;
+  table: string;
+  holdMs: number;
+  /** Lock held on `table` (default SHARE: blocks writers, lets readers through). */
+  mode?: LockMode;
+}
+
+/** Another session holds a table lock for `holdMs`, like a long transaction or someone else's DDL. */
+export interface HoldLockFault extends FaultBase {
+  fault: 'hold-lock';
+  table: string;
+  holdMs: number;
+  /** Default ACCESS SHARE: a long-running read, which is enough to queue an ALTER and everything behind it. */
+  mode?: LockMode;
+}
+
+/** Extra clients flood the app for `durationMs` with its own request mix, exhausting its pg pools. */
+export interface ConnectionStormFault extends FaultBase {
+  fault: 'connection-storm';
+  /** Concurrent storm connections across the fleet (default 200). */
+  connections?: number;
+  durationMs?: number; // default 2000
+}
+
+export type FaultStep = KillInstanceFault | TerminateBackendFault | StatementTimeoutFault | HoldLockFault | ConnectionStormFault;
+
+export type Step = SqlStep | DeployStep | BackfillStep | VerifyStep | PauseStep | FaultStep;
 
 export interface Variant {
   description: string;

@@ -1,6 +1,6 @@
 // The sample service's traffic: a read-heavy mix with the writes that feel table locks
 // (balance updates, inserts, FK-checked orders). Weights are per-request probabilities.
-import pg from 'pg';
+import { pgClient } from '../harness/postgres/client.ts';
 import type { RequestFactory, RequestSpec } from '../harness/load/types.ts';
 
 export const DEFAULT_MIX: Record<string, number> = {
@@ -53,8 +53,7 @@ export function createSampleMix(targets: MixTargets, weights: Record<string, num
 
 /** The mix for one database: real ids and emails to hit, sampled from it. */
 export async function sampleMixFor(databaseUrl: string, tag: string, weights?: Record<string, number>): Promise<RequestFactory> {
-  const c = new pg.Client({ connectionString: databaseUrl, application_name: 'rehearse-setup' });
-  c.on('error', () => {}); // a terminated session fails the query below, not the process
+  const c = pgClient(databaseUrl, 'rehearse-setup');
   await c.connect();
   try {
     const max = Number((await c.query<{ max: string | null }>('SELECT max(id)::text AS max FROM users')).rows[0]!.max ?? 0);

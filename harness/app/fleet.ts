@@ -53,6 +53,8 @@ export class AppFleet implements Balancer {
   /** SQLSTATE counts of instances that have already exited. */
   private retiredSqlstates: Record<string, number> = {};
   private drainer: (targetId: string) => Promise<void> = async () => {};
+  /** The version a replacement instance runs: the last one started or deployed (as a supervisor's spec). */
+  private desiredVersion: string | null = null;
 
   constructor(private readonly opts: FleetOptions) {}
 
@@ -76,13 +78,17 @@ export class AppFleet implements Balancer {
   }
 
   async start(version: string): Promise<void> {
+    this.desiredVersion = version;
     const started = await Promise.all(Array.from({ length: this.opts.instances }, () => this.spawnInstance(version)));
     this.rotation.push(...started);
   }
 
   /** Replace every instance, one at a time, with one running `version`. */
   async rollingDeploy(version: string, onEvent: (e: DeployEvent) => void = () => {}): Promise<void> {
+    this.desiredVersion = version;
     for (const old of [...this.rotation]) {
+      // Died meanwhile (and was replaced by addInstance, already on `version`): nothing to replace.
+      if (!this.all.has(old)) continue;
       const fresh = await this.spawnInstance(version);
       onEvent({ instance: fresh.id, action: 'started', version, t: now() });
       this.rotation.push(fresh);
@@ -96,6 +102,42 @@ export class AppFleet implements Balancer {
     }
   }
 
+  /** The instance in rotation started first or last. */
+  pick(which: 'oldest' | 'newest'): Instance | undefined {
+    const byAge = [...this.rotation].sort((a, b) => Number(a.id.slice(4)) - Number(b.id.slice(4)));
+    return which === 'oldest' ? byAge[0] : byAge.at(-1);
+  }
+
+  /** Sends `signal` to an instance and resolves once it exited (it leaves rotation as a death: onInstanceExit). */
+  async kill(id: string, signal: NodeJS.Signals): Promise<void> {
+    const instance = [...this.all].find((i) => i.id === id);
+    if (!instance) throw new Error(`no running instance ${id}`);
+    const { child } = instance;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill(signal);
+    await exited;
+  }
+
+  /** Starts one more instance of the current version and puts it in rotation once healthy. */
+  async addInstance(): Promise<Instance> {
+    if (this.desiredVersion === null) throw new Error('the fleet has not been started');
+    const fresh = await this.spawnInstance(this.desiredVersion);
+    this.rotation.push(fresh);
+    return fresh;
+  }
+
+  /** Most requests waiting for a pool connection across the fleet at once, between two monotonic times. */
+  peakPoolWaiting(fromT: number, toT: number): number {
+    const latest = new Map<string, number>();
+    let peak = 0;
+    for (const s of this.poolSamples) {
+      latest.set(s.instance, s.poolWaiting);
+      if (s.t >= fromT && s.t <= toT) peak = Math.max(peak, [...latest.values()].reduce((a, b) => a + b, 0));
+    }
+    return peak;
+  }
+
   async stop(): Promise<void> {
     this.rotation = [];
     await Promise.all([...this.all].map((i) => this.stopInstance(i)));
@@ -107,17 +149,24 @@ export class AppFleet implements Balancer {
     const config: InstanceConfig = { instanceId: id, version, databaseUrl: this.opts.databaseUrl, settings: this.opts.settings };
     const child = fork(entry, args, {
       execArgv: ['--import', TSX_LOADER],
+      // Its own process group: a terminal's Ctrl-C reaches the harness, which drains and stops
+      // the app in order; the IPC channel still ends the instance if the harness dies.
+      detached: true,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, [INSTANCE_ENV]: JSON.stringify(config) },
     });
     const log = (b: Buffer) => b.toString().split('\n').filter(Boolean).forEach((l) => this.opts.onLog?.(`[${id}] ${l}`));
     child.stdout!.on('data', log);
     child.stderr!.on('data', log);
-    const unregister = registerCleanup({
-      name: `app ${id}`,
-      run: async () => void child.kill('SIGKILL'),
-      runSync: () => void child.kill('SIGKILL'),
-    });
+    const killGroup = () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    };
+    const unregister = registerCleanup({ name: `app ${id}`, run: async () => killGroup(), runSync: killGroup });
     child.once('exit', unregister);
 
     const instance: Instance = { id, origin: '', version, child, poolWaiting: 0, sqlstates: {} };

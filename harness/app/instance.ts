@@ -3,7 +3,8 @@
 // loopback, and speak the fleet's IPC protocol: 'ready' with the port, 'stats' every 200 ms
 // (pool waiting count, SQLSTATE counts), drain and exit on 'shutdown', exit if the harness dies.
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
+import type pg from 'pg';
+import { pgPool } from '../postgres/client.ts';
 import type { AppStats } from './db-errors.ts';
 import type { AppSettings } from './types.ts';
 
@@ -24,16 +25,13 @@ export const readInstanceConfig = (): InstanceConfig => {
 };
 
 export const instancePool = (c: InstanceConfig): pg.Pool => {
-  const pool = new pg.Pool({
+  return pgPool({
     connectionString: c.databaseUrl,
     max: c.settings.poolSize,
     application_name: `rehearse-app/${c.instanceId}/${c.version}`,
     ...(c.settings.statementTimeoutMs !== null ? { statement_timeout: c.settings.statementTimeoutMs } : {}),
     ...(c.settings.lockTimeoutMs !== null ? { lock_timeout: c.settings.lockTimeoutMs } : {}),
   });
-  // An idle client error (e.g. the server terminated it) must not kill the process.
-  pool.on('error', () => {});
-  return pool;
 };
 
 type Built = FastifyInstance & { stats: AppStats };

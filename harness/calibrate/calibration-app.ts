@@ -1,9 +1,9 @@
 // The target of --calibrate: a harness-owned scratch table, a one-route app that reads it, and
 // the request mix. Small on purpose: it exists to be blocked by a known lock, nothing else.
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import type { AppSpec } from '../app/types.ts';
 import type { DatasetSource } from '../dataset/types.ts';
+import { pgClient } from '../postgres/client.ts';
 
 export const CALIBRATION_TABLE = 'rehearse_calibration';
 export const CALIBRATION_ROUTE = 'calibration-read';
@@ -15,7 +15,7 @@ export const calibrationDataset: DatasetSource = {
   cacheKey: { calibration: 1 },
   async seed(url) {
     const t0 = Date.now();
-    const c = new pg.Client({ connectionString: url, application_name: 'rehearse-calibration-seed' });
+    const c = pgClient(url, 'rehearse-calibration-seed');
     await c.connect();
     try {
       await c.query(`CREATE TABLE ${CALIBRATION_TABLE} (id int PRIMARY KEY, v int NOT NULL)`);

@@ -27,6 +27,7 @@ export const FLAGS = {
   config: { type: 'string', arg: '<file>', section: 'own', help: 'a rehearse.config.ts (defineConfig); default: ./rehearse.config.ts when present' },
   rows: { type: 'string', arg: '<n | t=n,…>', section: 'run', help: 'rows to seed: root-table rows (sample: users, default 1000000), or exact counts per table' },
   seed: { type: 'string', arg: '<n>', section: 'run', help: 'dataset and load seed (default: 1)' },
+  'pg-port': { type: 'string', arg: '<n>', section: 'run', help: 'port for the embedded Postgres, e.g. to watch it with psql (default: a free port)' },
   scales: { type: 'string', arg: '<n,n,…>', section: 'run', help: 'rehearse at each size (root-table rows, e.g. 100k,300k,1m) and project statement costs to production' },
   'production-rows': { type: 'string', arg: '<t=n,…>', section: 'run', help: 'production rows per table, the target of the --scales projection (e.g. Booking=250m)' },
   load: { type: 'string', arg: '<open|closed>', section: 'load', help: 'open: fixed arrival rate, latency from scheduled start (default); closed: autocannon connections' },
@@ -76,7 +77,7 @@ export const HELP = (() => {
       lines.push(`  ${left.padEnd(30)} ${f.help}`);
     }
   }
-  lines.push('', 'Exit codes: 0 run completed · 1 error · 2 bad input · 3 budget breached (with --fail-on-breach, or an abortOnFail stop)', '            · 4 a step failed · 5 compare found a regression · 130 interrupted');
+  lines.push('', 'Exit codes: 0 run completed · 1 error · 2 bad input or a failed preflight check · 3 budget breached (with --fail-on-breach,', '            or an abortOnFail stop) · 4 a step failed · 5 compare found a regression · 130 interrupted (Ctrl-C)', '            · 143 SIGTERM · 129 SIGHUP');
   return lines.join('\n');
 })();
 
@@ -108,6 +109,7 @@ export interface CliOptions {
   variants: string[];
   rows: RowsSpec;
   seed: number;
+  pgPort?: number;
   /** --scales: each size with the label the user wrote. */
   scales: { label: string; rows: RowsSpec }[];
   productionRows: Record<string, number>;
@@ -135,19 +137,83 @@ const INTEGER = /^[+]?(\d{1,3}(,\d{3})+|\d+(_\d+)*|\d+(\.\d+)?e\d+)$/i;
 const SIZE = /^(\d+(?:\.\d+)?)([kmb])$/i;
 const SUFFIX = { k: 1e3, m: 1e6, b: 1e9 } as const;
 
+/** A number written as a flag value: "-5", "-0.5", "-1e3" (parseArgs would take it for a flag). */
+const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
+
+/** Edit distance, for "did you mean --rows?". */
+const distance = (a: string, b: string): number => {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)] as number[]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length]![b.length]!;
+};
+
+const suggestion = (name: string): string => {
+  const best = Object.keys(FLAGS).map((f) => [f, distance(name, f)] as const).sort((x, y) => x[1] - y[1])[0];
+  return best && best[1] <= 2 ? ` (did you mean --${best[0]}?)` : '';
+};
+
+/**
+ * Checks the shape of argv before parseArgs sees it, so every problem gets our wording and all of
+ * them are reported together: unknown flags, a flag missing its value (at the end, or followed by
+ * another flag), a value given to a switch. A negative number is a value, not a flag: it is
+ * passed on as --flag=-5 so the range check reports it.
+ */
+function prescan(argv: string[]): { args: string[]; unknown: string[]; problems: string[] } {
+  const args: string[] = [];
+  const unknown: string[] = [];
+  const problems: string[] = [];
+  const byShort = new Map(Object.entries(FLAGS as Record<string, Flag>).filter(([, f]) => f.short).map(([n, f]) => [f.short!, n]));
+  for (let i = 0; i < argv.length; i++) {
+    const tok = argv[i]!;
+    if (tok === '--') {
+      args.push(...argv.slice(i));
+      break;
+    }
+    if (!tok.startsWith('-') || tok === '-' || NEGATIVE_NUMBER.test(tok)) {
+      args.push(tok);
+      continue;
+    }
+    const eq = tok.indexOf('=');
+    const raw = eq >= 0 ? tok.slice(0, eq) : tok;
+    const name = raw.startsWith('--') ? raw.slice(2) : byShort.get(raw.slice(1)) ?? '';
+    const flag = (FLAGS as Record<string, Flag>)[name];
+    if (!flag || (!raw.startsWith('--') && raw.length !== 2)) {
+      unknown.push(`${raw}${raw.startsWith('--') ? suggestion(raw.slice(2)) : ''}`);
+      if (eq < 0 && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('-')) i++; // its value, most likely
+      continue;
+    }
+    if (flag.type === 'boolean') {
+      if (eq >= 0) problems.push(`--${name} is a switch and takes no value, got "${tok}"`);
+      else args.push(tok);
+      continue;
+    }
+    if (eq >= 0) {
+      args.push(tok);
+      continue;
+    }
+    const next = argv[i + 1];
+    if (next === undefined) problems.push(`--${name} is missing its value${flag.arg ? `, e.g. --${name} ${flag.arg}` : ''}`);
+    else if (next.startsWith('-') && !NEGATIVE_NUMBER.test(next)) problems.push(`--${name} is missing its value: the next argument "${next}" is a flag (write --${name}=${next} if that is really the value)`);
+    else {
+      args.push(`--${name}=${next}`);
+      i++;
+    }
+  }
+  return { args, unknown, problems };
+}
+
 export function parseCli(argv: string[]): CliOptions {
+  const scan = prescan(argv);
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: scan.args, options: FLAGS, allowPositionals: true, strict: true });
   } catch (cause) {
-    const code = (cause as { code?: string }).code;
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      throw new RehearseError('REH_CLI_UNKNOWN_FLAG', (cause as Error).message.split('.')[0]!, { cause });
-    }
+    // prescan leaves parseArgs nothing to object to; if it still does, keep its words.
     throw new RehearseError('REH_CLI_BAD_VALUE', (cause as Error).message, { cause });
   }
   const v = parsed.values;
-  const problems: string[] = [];
+  const problems: string[] = [...scan.problems];
   const int = (name: string, raw: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined => {
     if (raw === undefined) return undefined;
     const sized = SIZE.exec(raw.trim());
@@ -223,6 +289,7 @@ export function parseCli(argv: string[]): CliOptions {
     scales: [],
     productionRows: v['production-rows'] === undefined ? {} : parseRows(v['production-rows'], problems, 'production-rows').tables,
     seed: int('seed', v.seed, 0, 2 ** 32 - 1) ?? 1,
+    pgPort: int('pg-port', v['pg-port'], 1, 65_535),
     load: load as 'open' | 'closed',
     rate: int('rate', v.rate, 1, 1_000_000),
     connections: int('connections', v.connections, 1, 10_000) ?? 32,
@@ -251,7 +318,12 @@ export function parseCli(argv: string[]): CliOptions {
   if ((opts.schema === undefined) !== (opts.migrations === undefined) && !opts.config) problems.push('--schema and --migrations go together: the baseline to seed, and the migrations to rehearse on it');
   if (opts.schema !== undefined && explicit.has('scenario')) problems.push(`give a scenario or --schema/--migrations, not both (got scenario "${opts.scenario}")`);
   if (Object.keys(opts.productionRows).length && !opts.scales.length) problems.push('--production-rows is the target of a --scales projection; add --scales, e.g. --scales 100k,300k,1m');
-  if (problems.length) throw new RehearseError('REH_CLI_BAD_VALUE', problems.join('; '));
+  const errors = [
+    ...(scan.unknown.length ? [new RehearseError('REH_CLI_UNKNOWN_FLAG', `unknown flag${scan.unknown.length > 1 ? 's' : ''} ${scan.unknown.join(', ')}`)] : []),
+    ...(problems.length ? [new RehearseError('REH_CLI_BAD_VALUE', problems.join('; '))] : []),
+  ];
+  const all = RehearseError.all(errors);
+  if (all) throw all;
   return opts;
 
   function parseRows(raw: string | undefined, out: string[], flag = 'rows'): RowsSpec {

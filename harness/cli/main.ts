@@ -1,61 +1,60 @@
-// The `rehearse` command: parse flags, hand them to the harness, print the summary, exit with a
-// code CI can act on. Ctrl-C stops the run, still writes the partial report, and cleans up.
-import { readFileSync } from 'node:fs';
+// The `rehearse` process: signals, cleanup and the exit code around runCli(). Ctrl-C stops the
+// run, which still writes its partial report; a second Ctrl-C skips the report. Either way
+// Postgres, app processes and temp dirs are cleaned up before the process exits.
 import { RehearseError } from '../errors.ts';
-import { installSignalCleanup, runAllCleanups } from '../cleanup.ts';
-import { listScenarioNames, loadScenario, resolveScenarioFile } from '../plan/load-scenario.ts';
-import { HELP, parseCli } from './args.ts';
-import { compareCommand } from './compare-command.ts';
+import { installSignalHandlers, interruptedBy, runAllCleanups, SIGNAL_EXIT_CODES } from '../cleanup.ts';
+import { redactSecrets } from '../redact.ts';
 import { EXIT } from './exit-codes.ts';
 import { createLiveView } from './live-view.ts';
-import { reportCommand } from './report-command.ts';
-import { runCommand } from './run-command.ts';
+import { runCli } from './run-cli.ts';
 
 export { EXIT };
 
-/** Bad input, not a broken harness: exit 2. */
-const BAD_INPUT_CODES = new Set(['REH_SCENARIO_INVALID', 'REH_BUDGET_INVALID', 'REH_REPORT_INVALID', 'REH_COMPARE_MISMATCH']);
+// Stopping the load, joining measurements and writing the report takes seconds; a run that
+// still has not returned after this long is cut short (cleanup still runs).
+const GRACE_MS = 30_000;
 
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
-async function main(argv: string[]): Promise<number> {
-  const opts = parseCli(argv);
-  if (opts.help) return void console.log(HELP), EXIT.ok;
-  if (opts.version) return void console.log(VERSION), EXIT.ok;
-  if (opts.list) {
-    for (const name of listScenarioNames()) {
-      const s = await loadScenario(resolveScenarioFile(name));
-      console.log(`${name}: ${s.description}`);
-      for (const [v, def] of Object.entries(s.variants)) console.log(`  --variant ${v}: ${def.description}`);
-    }
-    return EXIT.ok;
-  }
-  if (opts.command === 'report') return reportCommand(opts, (l) => console.log(l));
-  if (opts.command === 'compare') return compareCommand(opts, (l) => console.log(l));
-
-  const abort = new AbortController();
-  let finished: Promise<unknown> = Promise.resolve();
-  const view = createLiveView();
-  installSignalCleanup(async () => {
-    abort.abort();
+const abort = new AbortController();
+const view = createLiveView();
+installSignalHandlers({
+  graceMs: GRACE_MS,
+  onInterrupt: (signal) => {
     view.stop();
-    // Give the run a bounded moment to stop its load and write the partial report.
-    await Promise.race([finished.catch(() => {}), new Promise((r) => setTimeout(r, 20_000))]);
-  });
-  return runCommand(opts, { view, signal: abort.signal, toolVersion: VERSION, onRunStarted: (run) => void (finished = run) });
-}
+    abort.abort(new RehearseError('REH_INTERRUPTED', `interrupted by ${signal}`));
+  },
+});
 
-main(process.argv.slice(2))
-  .then(async (code) => {
-    await runAllCleanups();
-    process.exit(code);
-  })
-  .catch(async (err) => {
-    await runAllCleanups();
-    if (err instanceof RehearseError) {
-      console.error(err.format());
-      process.exit(err.code.startsWith('REH_CLI_') || BAD_INPUT_CODES.has(err.code) ? EXIT.badInput : err.code === 'REH_INTERRUPTED' ? EXIT.interrupted : EXIT.error);
-    }
-    console.error(err);
-    process.exit(EXIT.error);
+/** A bug, not a user error: one paragraph, the stack only on request. */
+const internalError = (err: unknown): string =>
+  redactSecrets(`error REH_INTERNAL: ${(err as Error)?.message ?? err}${process.env.REHEARSE_DEBUG ? `\n${(err as Error)?.stack}` : '\n  hint: rerun with REHEARSE_DEBUG=1 for the stack trace, and please report it.'}`);
+const exitCodeAfterFailure = (): number => (interruptedBy() ? SIGNAL_EXIT_CODES[interruptedBy()!]! : EXIT.error);
+
+// Anything that escapes (an emitter without a listener, a stray rejection) still cleans up.
+const crash = (err: unknown) => {
+  console.error(internalError(err));
+  void runAllCleanups().finally(() => process.exit(exitCodeAfterFailure()));
+};
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
+
+let code: number;
+try {
+  code = await runCli(process.argv.slice(2), {
+    out: (l) => console.log(l),
+    err: (l) => console.error(l),
+    signal: abort.signal,
+    interruptExitCode: () => SIGNAL_EXIT_CODES[interruptedBy() ?? 'SIGINT'] ?? EXIT.interrupted,
+    view,
   });
+} catch (err) {
+  console.error(internalError(err));
+  code = exitCodeAfterFailure();
+}
+await runAllCleanups();
+// A signal after the run returned (while cleaning up): the work is done, but the exit code still says interrupted.
+const signal = interruptedBy();
+if (signal && code !== SIGNAL_EXIT_CODES[signal]) {
+  console.error(`interrupted by ${signal} while cleaning up, after the run finished (REH_INTERRUPTED)`);
+  code = SIGNAL_EXIT_CODES[signal] ?? EXIT.interrupted;
+}
+process.exit(code);

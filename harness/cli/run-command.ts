@@ -1,12 +1,15 @@
-// `rehearse [scenario…] | --all`: plans every scenario first (bad input is reported before
-// anything runs, all problems together), rehearses them one after the other, prints each
-// summary, and writes the CI outputs (JUnit, Markdown summary, index page) for all of them.
+// `rehearse [scenario…] | --all`: plans every scenario and runs the preflight checks first (bad
+// input is reported before anything is provisioned, all problems together), rehearses them one
+// after the other, prints each summary, and writes the CI outputs (JUnit, Markdown summary, index
+// page) for all of them. A run stopped early (Ctrl-C, Postgres dying) still prints its summary,
+// where its partial report is, and one line saying why.
 import path from 'node:path';
 import { RehearseError } from '../errors.ts';
 import { findConfig, loadConfig } from '../plan/config.ts';
 import { listScenarioNames } from '../plan/load-scenario.ts';
 import { planOwnMigration } from '../plan/own-migration.ts';
 import { planScenarioRun, type RunPlan } from '../plan/plan-run.ts';
+import { preflight } from '../plan/preflight.ts';
 import { resolveRunInput, type RunInput } from '../plan/run-input.ts';
 import type { RunReport } from '../model/schema.ts';
 import { formatConsoleSummary } from '../report/format-console.ts';
@@ -20,8 +23,8 @@ export interface RunContext {
   view: LiveView;
   signal: AbortSignal;
   toolVersion: string;
-  /** Set to the run in progress, so Ctrl-C can wait for its partial report. */
-  onRunStarted: (run: Promise<unknown>) => void;
+  out: (line: string) => void;
+  err: (line: string) => void;
 }
 
 export async function runCommand(opts: CliOptions, ctx: RunContext): Promise<ExitCode> {
@@ -35,6 +38,7 @@ export async function runCommand(opts: CliOptions, ctx: RunContext): Promise<Exi
     const input = resolveRunInput(cli, config);
     try {
       const plan = input.own ? await planOwnMigration(input) : await planScenarioRun({ scenario: input.scenario!, variants: input.variants, migration: input.migration });
+      for (const note of await preflight({ outDir: input.out, rows: input.rows, scenario: plan.scenario, pgPort: opts.pgPort })) ctx.out(`note: ${note}`);
       planned.push({ input, plan });
     } catch (err) {
       if (!(err instanceof RehearseError)) throw err;
@@ -48,6 +52,7 @@ export async function runCommand(opts: CliOptions, ctx: RunContext): Promise<Exi
   const htmlFiles: string[] = [];
   const codes: ExitCode[] = [];
   const out = planned[0]?.input.out ?? opts.out;
+  if (ctx.signal.aborted) throw ctx.signal.reason;
   for (const { input, plan } of planned) {
     if (ctx.signal.aborted) break;
     const run = rehearse({
@@ -60,27 +65,38 @@ export async function runCommand(opts: CliOptions, ctx: RunContext): Promise<Exi
       sampleIntervalMs: input.sampleIntervalMs,
       budgets: input.budgets,
       calibrate: opts.calibrate,
-      outDir: input.out, log: ctx.view.log, onSeedProgress: ctx.view.onSeedProgress, progress: ctx.view.progress, signal: ctx.signal, toolVersion: ctx.toolVersion,
+      outDir: input.out, pgPort: opts.pgPort, log: ctx.view.log, onSeedProgress: ctx.view.onSeedProgress, progress: ctx.view.progress, signal: ctx.signal, toolVersion: ctx.toolVersion,
     });
-    ctx.onRunStarted(run);
     try {
-      const { report, paths } = await run;
+      const { report, paths, error } = await run;
       ctx.view.stop();
-      console.log(`\n${formatConsoleSummary(report)}`);
-      console.log(`\nreport: ${paths.html}\n        ${paths.json}`);
-      reports.push(report);
-      htmlFiles.push(paths.html);
-      codes.push(exitFor(report, input.failOnBreach, ctx.signal.aborted));
+      if (report.variants.length > 0) ctx.out(`\n${formatConsoleSummary(report)}`);
+      if (paths) {
+        ctx.out(`\nreport: ${paths.html}\n        ${paths.json}`);
+        reports.push(report);
+        htmlFiles.push(paths.html);
+      }
+      if (error) {
+        const where = paths ? `partial report: ${paths.html}` : error.code === 'REH_INTERRUPTED' ? 'no report was written' : 'the report could not be written';
+        if (error.code === 'REH_INTERRUPTED') ctx.err(`${error.message} during ${report.stoppedDuring ?? 'the run'} (REH_INTERRUPTED); ${where}`);
+        else ctx.err(`${error.format()}\n  ${report.stoppedDuring ? `stopped during ${report.stoppedDuring}; ` : ''}${where}`);
+        codes.push(error.code === 'REH_INTERRUPTED' ? EXIT.interrupted : EXIT.error);
+      } else if (ctx.signal.aborted) {
+        // The signal came after the last measurement (while the report was written): complete, but interrupted.
+        ctx.err(`${(ctx.signal.reason as Error).message} after the last measurement (REH_INTERRUPTED); the report is complete${paths ? `: ${paths.html}` : ''}`);
+        codes.push(EXIT.interrupted);
+      } else codes.push(exitFor(report, input.failOnBreach, false));
     } catch (err) {
-      // With several scenarios, one that breaks the harness does not stop the others.
+      // Nothing measured (stopped before seeding finished): with several scenarios, one that
+      // breaks the harness does not stop the others; an interrupt stops them all.
       if (planned.length === 1 || ctx.signal.aborted) throw err;
       ctx.view.stop();
-      console.error(err instanceof RehearseError ? err.format() : err);
+      ctx.err(err instanceof RehearseError ? err.format() : String(err));
       codes.push(EXIT.error);
     }
   }
-  writeCiOutputs(reports, { junit: opts.junit, summaryMd: opts.summaryMd, indexDir: planned.length > 1 || opts.all ? out : undefined, htmlFiles, log: (l) => console.log(l) });
-  if (planned.length > 1) console.log(`\n${reports.length} of ${planned.length} scenarios reported; index: ${path.join(out, 'index.html')}`);
+  writeCiOutputs(reports, { junit: opts.junit, summaryMd: opts.summaryMd, indexDir: planned.length > 1 || opts.all ? out : undefined, htmlFiles, log: ctx.out });
+  if (planned.length > 1) ctx.out(`\n${reports.length} of ${planned.length} scenarios reported; index: ${path.join(out, 'index.html')}`);
   return worstExit(codes);
 }
 

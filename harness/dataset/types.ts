@@ -50,4 +50,16 @@ export interface DatasetSource {
   readonly cacheKey: Record<string, unknown>;
   /** Turns an empty database into the seeded one. Throws RehearseError on bad input. */
   seed(databaseUrl: string, opts: SeedOptions): Promise<SeededDataset>;
+  /**
+   * Bytes the seeded database will take on disk (tables and indexes) for these row counts, so
+   * disk space is checked before anything starts. Optional: without it the check is skipped and
+   * the run says so.
+   */
+  estimateBytes?(rows: RowsSpec): DiskEstimate;
+}
+
+export interface DiskEstimate {
+  bytes: number;
+  /** How it was estimated, for the message, e.g. "1,000,000 users × ≈550 bytes (a user, its ≈3 orders, indexes)". */
+  explain: string;
 }

@@ -1,6 +1,6 @@
 // Measures what the app can serve before the rehearsal, so the open model can run at a known
 // fraction of capacity (a saturated app stalls on its own and would hide the migration's effect).
-import { now, sleep } from '../clock.ts';
+import { now } from '../clock.ts';
 import { RehearseError } from '../errors.ts';
 import { summarizeTraffic } from '../model/traffic.ts';
 import { startClosedLoad } from './closed-model.ts';
@@ -13,6 +13,8 @@ export interface CapacityProbeOptions {
   connections?: number; // default 32
   timeoutMs?: number; // default 10000
   seed?: number; // default 1
+  /** Aborted (Ctrl-C): the probe stops at once and rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface CapacityResult {
@@ -38,9 +40,13 @@ export const probeCapacity = async (opts: CapacityProbeOptions): Promise<Capacit
     timeoutMs: opts.timeoutMs ?? 10_000,
     seed: opts.seed ?? 1,
   });
-  await sleep(durationMs);
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, durationMs);
+    opts.signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
   const stopMs = now();
   const records = await run.stop();
+  if (opts.signal?.aborted) throw opts.signal.reason;
   const s = summarizeTraffic(records, -Infinity, Infinity);
   const ok = s.completed - s.non2xx;
   if (ok === 0) {

@@ -1,13 +1,25 @@
 // The run report: every variant's result plus an overall summary that is the worst of them,
 // so a stall in any variant is never averaged away. Pure: no I/O.
 import type { Projection } from './projection.ts';
-import { SCHEMA_VERSION, type Calibration, type RunReport, type Summary, type VariantResult } from './schema.ts';
+import { SCHEMA_VERSION, type Calibration, type RunReport, type RunStatus, type Summary, type VariantResult } from './schema.ts';
 
-export function assembleReport(a: { runId: string; startedAt: string; durationMs: number; scenario: string; variants: VariantResult[]; toolVersion: string; seed: RunReport['seed']; projection?: Projection; calibration?: Calibration }): RunReport {
+export interface RunOutcome {
+  status: RunStatus;
+  stoppedDuring: string | null;
+  error: { code: string; message: string } | null;
+}
+
+export const COMPLETED: RunOutcome = { status: 'completed', stoppedDuring: null, error: null };
+
+export function assembleReport(a: { runId: string; startedAt: string; durationMs: number; scenario: string; variants: VariantResult[]; toolVersion: string; seed: RunReport['seed']; projection?: Projection; calibration?: Calibration; outcome?: RunOutcome }): RunReport {
   const first = a.variants[0];
+  const outcome = a.outcome ?? COMPLETED;
   return {
     schemaVersion: SCHEMA_VERSION,
     runId: a.runId,
+    status: outcome.status,
+    stoppedDuring: outcome.stoppedDuring,
+    error: outcome.error,
     tool: { name: 'rehearse', version: a.toolVersion },
     startedAt: a.startedAt,
     durationMs: a.durationMs,
@@ -25,6 +37,10 @@ export function assembleReport(a: { runId: string; startedAt: string; durationMs
 /** Worst of every variant: a stall in any variant is never averaged away. */
 function overallSummary(variants: VariantResult[]): Summary {
   if (variants.length === 1) return variants[0]!.summary;
+  // An interrupted or failed run may have measured nothing yet: that is not a pass.
+  if (variants.length === 0) {
+    return { verdict: 'fail', completed: false, longestStallMs: 0, longestStall: null, maxLatencyMs: 0, errorRate: 0, maxLockWaiters: 0, requests: 0, errorsBySqlstate: {}, budgets: [], failedStep: null };
+  }
   const worstStall = variants.map((v) => v.summary).reduce<Summary | null>((a, s) => (!a || s.longestStallMs > a.longestStallMs ? s : a), null);
   const errorsBySqlstate: Record<string, number> = {};
   for (const v of variants) for (const [k, n] of Object.entries(v.summary.errorsBySqlstate)) errorsBySqlstate[k] = (errorsBySqlstate[k] ?? 0) + n;

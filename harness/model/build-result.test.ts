@@ -233,7 +233,7 @@ describe('annotateSteps', () => {
 
 describe('buildVariantResult', () => {
   it('should join everything into one result whose summary agrees with its stalls', () => {
-    const meta = { schemaVersion: 2, scenario: 's', variant: 'v' } as Parameters<typeof buildVariantResult>[1];
+    const meta = { schemaVersion: 2, scenario: 's', variant: 'v', events: [] } as unknown as Parameters<typeof buildVariantResult>[1];
     const r = buildVariantResult(measurements(), meta);
     expect(r.durationMs).toBe(8000);
     expect(r.summary.longestStall).toEqual(r.stalls[0]);

@@ -9,7 +9,7 @@ export { lockWaitEvents };
 import { evaluateBudgets, type BudgetEvaluation, type BudgetSpec } from './budgets.ts';
 import { MetricFacts, stepSpans, type MetricInput } from './metric-input.ts';
 import { METRICS } from './metrics.ts';
-import type { BudgetAbort, Stall, StepResult, Summary, TimelinePoint, VariantResult } from './schema.ts';
+import type { BudgetAbort, EventImpact, RunEvent, Stall, StepResult, Summary, TimelinePoint, VariantResult } from './schema.ts';
 
 export interface VariantMeasurements {
   runStartMs: number;
@@ -120,9 +120,36 @@ export function annotateSteps(m: VariantMeasurements, facts = new MetricFacts(me
   });
 }
 
+/**
+ * What happened to the app and the migration from an event on: traffic scheduled from the event
+ * until the later of its own end and the end of the step it fired in, the longest stall
+ * overlapping that window, and how that step ended.
+ */
+export function eventImpact(m: VariantMeasurements, e: RunEvent, stalls: Stall[]): EventImpact {
+  const at = m.runStartMs + e.atMs;
+  const window = m.clock.steps.find((w) => w.startMs <= at && (w.endMs ?? m.runEndMs) >= at);
+  const step = window ? m.steps.find((s) => s.name === window.name) : undefined;
+  const toMs = Math.round(Math.max(e.endMs ?? e.atMs, window ? (window.endMs ?? m.runEndMs) - m.runStartMs : e.atMs));
+  const inWindow = m.records.filter((r) => r.scheduledMs >= at && r.scheduledMs < m.runStartMs + toMs);
+  const t = summarizeTraffic(inWindow, -Infinity, Infinity);
+  return {
+    step: window?.name ?? null,
+    stepStatus: step?.status ?? null,
+    stepSqlstate: step?.error?.sqlstate ?? null,
+    fromMs: e.atMs,
+    toMs,
+    requests: t.requests,
+    errors: t.non2xx + t.errors + t.timeouts,
+    errorsBySqlstate: errorsBySqlstate(inWindow),
+    p99Ms: t.p99Ms,
+    maxMs: t.maxMs,
+    longestStallMs: stalls.filter((s) => s.endMs > e.atMs && s.startMs < toMs).reduce((mx, s) => Math.max(mx, s.durationMs), 0),
+  };
+}
+
 export function buildVariantResult(
   m: VariantMeasurements,
-  meta: Omit<VariantResult, 'summary' | 'steps' | 'timeline' | 'stalls' | 'lockWaits' | 'durationMs'>,
+  meta: Omit<VariantResult, 'summary' | 'steps' | 'timeline' | 'stalls' | 'lockWaits' | 'durationMs' | 'interrupted'>,
 ): VariantResult {
   const timeline = buildTimeline(m);
   const stalls = attributedStalls(m);
@@ -131,10 +158,12 @@ export function buildVariantResult(
   return {
     ...meta,
     durationMs: Math.round(m.runEndMs - m.runStartMs),
+    interrupted: m.interrupted,
     summary: summarize(m, stalls, budgets.checks),
     steps: annotateSteps(m, facts, budgets.byStep),
     timeline,
     stalls,
     lockWaits: lockWaitEvents(m),
+    events: meta.events.map((e) => ({ ...e, impact: eventImpact(m, e, stalls) })).sort((a, b) => a.atMs - b.atMs),
   };
 }

@@ -71,6 +71,7 @@ function fullReport() {
     events: [{ kind: 'instance-exit', atMs: 10, endMs: 20, label: 'x', details: { code: 1 } }],
     observer: { intervalMs: 100, samples: 1, lockWaitResolutionMs: 20 },
     migrationPid: 9,
+    interrupted: false,
     notMeasured: ['x'],
   });
   const variants = [buildVariantResult(m, meta('s@10', 10)), buildVariantResult(m, meta('s@20', 20))];

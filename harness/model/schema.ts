@@ -6,7 +6,7 @@ import type { Projection } from './projection.ts';
 export const SCHEMA_VERSION = 2;
 
 export type Verdict = 'pass' | 'fail';
-export type StepKind = 'sql' | 'deploy' | 'backfill' | 'verify' | 'pause';
+export type StepKind = 'sql' | 'deploy' | 'backfill' | 'verify' | 'pause' | 'fault';
 export type StepStatus = 'ok' | 'failed' | 'skipped';
 
 /** A lock held by a migration statement, read from pg_locks for its backend before commit. */
@@ -228,11 +228,35 @@ export interface AppRoute {
 
 /** Something that happened during a variant, for the timeline (an instance died, a fault was injected…). */
 export interface RunEvent {
-  kind: string; // e.g. 'instance-exit'
+  kind: string; // 'instance-exit', 'fault', …
   atMs: number; // run-relative
   endMs?: number; // for events with a duration (drawn as a band)
   label: string;
   details?: Record<string, unknown>;
+  /** How the app and the migration fared from this event on (computed from the measurements). */
+  impact?: EventImpact;
+}
+
+/**
+ * Traffic from an event until the later of its own end and the end of the step it happened in,
+ * and how that step ended: what a fault did to the app and to the migration.
+ */
+export interface EventImpact {
+  /** The step running when the event began (null between steps). */
+  step: string | null;
+  stepStatus: StepStatus | null;
+  /** The step's error SQLSTATE, when it failed. */
+  stepSqlstate: string | null;
+  fromMs: number;
+  toMs: number;
+  requests: number;
+  /** non-2xx + transport errors + timeouts. */
+  errors: number;
+  errorsBySqlstate: Record<string, number>;
+  p99Ms: number | null;
+  maxMs: number | null;
+  /** Longest listed stall (see VariantResult.stalls) overlapping the window, any route; 0 when none. */
+  longestStallMs: number;
 }
 
 export interface DatasetInfo {
@@ -270,6 +294,8 @@ export interface VariantResult {
   stalls: Stall[];
   lockWaits: LockWaitEvent[];
   events: RunEvent[];
+  /** True when a signal (Ctrl-C, SIGTERM) or a harness failure stopped this variant before its last step. */
+  interrupted: boolean;
   observer: { intervalMs: number; samples: number; lockWaitResolutionMs: number };
   /** Backend pid of the migration's session: lock waits whose blockers name it were blocked by the migration. null if it never connected. */
   migrationPid: number | null;
@@ -302,10 +328,18 @@ export interface Calibration {
   /** One sentence for the reader. */
   summary: string;
 }
+/** How the run as a whole ended. */
+export type RunStatus = 'completed' | 'interrupted' | 'error';
 
 export interface RunReport {
   schemaVersion: number;
   runId: string;
+  /** completed: every variant ran (steps may still have failed, see summary); interrupted: a signal stopped it; error: the harness failed. */
+  status: RunStatus;
+  /** Where the run was when it stopped early, e.g. "variant naive: step backfill (backfill)"; null when completed. */
+  stoppedDuring: string | null;
+  /** Why it stopped early (REH_INTERRUPTED, REH_PG_DIED, …); null when completed. */
+  error: { code: string; message: string } | null;
   tool: { name: 'rehearse'; version: string };
   startedAt: string;
   durationMs: number;

@@ -1,7 +1,8 @@
 // Samples, on its own connection, every backend of the rehearsal database that waits on a
 // heavyweight lock: who it is, which lock mode on which relation it wants, and the whole
 // queue in front of it (pg_blocking_pids). Sampling never takes locks that the app needs.
-import pg from 'pg';
+import type pg from 'pg';
+import { pgClient } from '../postgres/client.ts';
 import { now } from '../clock.ts';
 import type { LockSample } from '../model/records.ts';
 
@@ -29,7 +30,7 @@ export class LockSampler {
   constructor(private readonly databaseUrl: string, readonly intervalMs = 100) {}
 
   async start(): Promise<void> {
-    this.client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'rehearse-observer' });
+    this.client = pgClient(this.databaseUrl, 'rehearse-observer');
     await this.client.connect();
     // Never let the observer itself queue behind a migration's lock.
     await this.client.query("SET lock_timeout = '50ms'; SET statement_timeout = '2s'");

@@ -2,7 +2,8 @@
 // (pg_locks for its backend, read in the same transaction before commit), and whether it
 // rewrote a table or index (relfilenode changed). Lock waits are watched from a separate
 // connection, because the migration's own connection is busy executing the statement.
-import pg from 'pg';
+import type pg from 'pg';
+import { pgClient } from '../postgres/client.ts';
 import { now, sleep } from '../clock.ts';
 import type { LockHeld } from '../model/schema.ts';
 
@@ -66,7 +67,7 @@ export class LockWaitWatcher {
   constructor(private readonly databaseUrl: string, readonly pollMs = 20) {}
 
   async start(): Promise<void> {
-    this.client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'rehearse-tracer' });
+    this.client = pgClient(this.databaseUrl, 'rehearse-tracer');
     await this.client.connect();
     await this.client.query("SET lock_timeout = '50ms'");
   }

@@ -4,8 +4,8 @@
 // segments would otherwise make the cache gigabytes bigger than the data).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
-import { quoteIdent, quoteLiteral, withClient } from './sql-client.ts';
+import type pg from 'pg';
+import { quoteIdent, quoteLiteral, withClient } from './client.ts';
 
 const SYSTEM_DATABASES = ['postgres', 'template0', 'template1'];
 const DB_SHUTDOWNED = 1; // ControlFileData.state after a clean shutdown

@@ -2,8 +2,8 @@
 // snapshot, and every variant runs on a fresh copy of it, so variants see identical data.
 // On a server rehearse does not own (url provider) it only ever drops databases it created:
 // each one carries a comment saying so.
-import pg from 'pg';
-import { quoteIdent, quoteLiteral, withClient } from './sql-client.ts';
+import type pg from 'pg';
+import { quoteIdent, quoteLiteral, withClient } from './client.ts';
 import { RehearseError } from '../errors.ts';
 import { maskUrl } from '../redact.ts';
 import type { PostgresHandle } from './provider.ts';

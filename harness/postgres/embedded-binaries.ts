@@ -4,7 +4,8 @@
 // traversable by that user. Why hydrate: npm 11 skips the package's postinstall, which is what
 // recreates the lib/*.so symlinks; without them initdb cannot load libpq/icu.
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync, promises as fs } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, promises as fs } from 'node:fs';
+import { registerCleanup } from '../cleanup.ts';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RehearseError } from '../errors.ts';
@@ -101,7 +102,9 @@ export async function stageBinaries(major: PgMajor = DEFAULT_MAJOR, cacheRoot = 
   if (!existsSync(path.join(staged, '.complete'))) {
     await fs.mkdir(cacheRoot, { recursive: true, mode: 0o755 });
     await fs.chmod(cacheRoot, 0o755);
-    const work = await fs.mkdtemp(path.join(cacheRoot, '.staging-'));
+    const work = mkdtempSync(path.join(cacheRoot, '.staging-'));
+    // An interrupted copy must not leave a half-staged dir in the shared cache.
+    const unregister = registerCleanup({ name: `staging ${work}`, run: async () => rmSync(work, { recursive: true, force: true }), runSync: () => rmSync(work, { recursive: true, force: true }) });
     await fs.cp(path.join(dir, 'native'), path.join(work, 'native'), { recursive: true, verbatimSymlinks: true });
     await hydrateSymlinks(path.join(work, 'native'));
     await makeWorldReadable(work);
@@ -111,6 +114,7 @@ export async function stageBinaries(major: PgMajor = DEFAULT_MAJOR, cacheRoot = 
     await fs.rename(work, staged).catch(async () => {
       await fs.rm(work, { recursive: true, force: true });
     });
+    unregister();
   }
   return { root: native, bin: (name) => path.join(native, 'bin', name), packageVersion: version, major };
 }

@@ -3,7 +3,7 @@
 // we need the binaries staged where the `postgres` user can reach them, our own settings,
 // a free port with retry, a log file, a stop that is wired into the cleanup registry, and a
 // data dir that can become (or be) a warm-start cache entry.
-import { promises as fs, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RehearseError } from '../errors.ts';
@@ -67,12 +67,13 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions = {}): Promise
 
   const reaped = await reapStale(tmpdir(), WORK_DIR_PREFIX);
   for (const dir of reaped) process.stderr.write(`rehearse: stopped the postgres of a run that died without cleaning up (${dir})\n`);
-  // Mode 755 so the postgres user can reach the data dir inside it. It also holds the log.
-  const workDir = await fs.mkdtemp(path.join(tmpdir(), WORK_DIR_PREFIX));
-  await fs.chmod(workDir, 0o755);
-  markOwner(workDir);
-  const removeWorkDir = () => rmSync(workDir, { recursive: true, force: true });
+  // Created, owned and registered for cleanup in one synchronous stretch, so no signal can land in
+  // between. Mode 755 so the postgres user can reach the data dir inside it. It also holds the log.
+  const workDir = mkdtempSync(path.join(tmpdir(), WORK_DIR_PREFIX));
+  const removeWorkDir = () => rmSync(workDir, { recursive: true, force: true, maxRetries: 3 });
   const unregisterDir = registerCleanup({ name: `pg dir ${workDir}`, run: async () => removeWorkDir(), runSync: removeWorkDir });
+  chmodSync(workDir, 0o755);
+  markOwner(workDir);
   const fail = (err: unknown): never => {
     removeWorkDir();
     unregisterDir();
@@ -92,8 +93,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions = {}): Promise
 
   let pm: Postmaster | undefined;
   let lastError: unknown;
-  for (let attempt = 1; attempt <= PORT_ATTEMPTS && !pm; attempt++) {
-    const port = await freePort();
+  // A pinned port (--pg-port) is tried once: a clash is the user's to resolve, not ours to dodge.
+  for (let attempt = 1; attempt <= (opts.port ? 1 : PORT_ATTEMPTS) && !pm; attempt++) {
+    const port = opts.port ?? (await freePort());
     // On failure the data dir stays for the next port attempt; only the process goes.
     pm = await Postmaster.start(spec(port), urlAt(port)()).catch((err) => {
       lastError = err;
@@ -104,6 +106,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions = {}): Promise
   let current = pm!;
   const port = current.spec.port;
   const url = urlAt(port);
+  // Settles if the postmaster goes away on its own; never after stop() (or save()'s restart).
+  let diedWith!: (err: RehearseError) => void;
+  const died = new Promise<RehearseError>((resolve) => (diedWith = resolve));
+  const watch = (p: Postmaster) => p.onUnexpectedExit((how, tail) => diedWith(new RehearseError('REH_PG_DIED', `postgres (pid ${p.pid}) exited unexpectedly (${how}); log tail:\n${tail.split('\n').slice(-10).join('\n')}`)));
+  watch(current);
 
   // One stop, however many callers (the runner's finally and the Ctrl-C cleanup race): each
   // waits until the server is really down, so nobody exits while postgres still shuts down.
@@ -139,6 +146,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions = {}): Promise
       port,
       url,
       logFile: current.spec.logFile,
+      died,
       ...OWNED_SERVER,
       snapshot: {
         identity: embeddedIdentity(bins),
@@ -153,6 +161,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions = {}): Promise
           lease = entryLease;
           // Same port, so every URL handed out so far stays valid.
           current = await Postmaster.start(spec(port), url());
+          watch(current);
           return { kind: 'data-dir', ref: target, sizeBytes: await treeSize(target) };
         },
       },

@@ -1,9 +1,12 @@
 // Every Postgres provider (embedded, docker, url; see providers.ts) returns the same started handle.
+import type { RehearseError } from '../errors.ts';
 import type { PostgresFlags, Problem } from './postgres-flags.ts';
 
 export interface PostgresStartOptions {
   /** Extra `-c name=value` settings layered over the rehearsal defaults. */
   settings?: Record<string, string>;
+  /** A fixed port to listen on (default: a free one). */
+  port?: number;
   /** Receives postgres log lines (stderr), passwords masked. */
   onLog?: (line: string) => void;
 }
@@ -54,6 +57,12 @@ export interface PostgresHandle extends AsyncDisposable {
   readonly databases: DatabasePolicy;
   /** Present when the warm-start cache can snapshot this server (seed-cache.ts). */
   readonly snapshot?: ClusterSnapshotter;
+  /**
+   * Settles when the server goes away on its own (crash, OOM kill) with the error to report;
+   * never settles after stop(). Providers that cannot tell leave it out, and a dead server
+   * then shows as failing connections.
+   */
+  readonly died?: Promise<RehearseError>;
   stop(): Promise<void>;
 }
 

@@ -3,9 +3,9 @@
 // seed starts from an empty database. Schemas other than public are dropped whole; public stays
 // (on PG 15+ it belongs to pg_database_owner and carries grants we could not recreate) and is
 // emptied object by object. Objects of extensions stay with their extension.
-import pg from 'pg';
 import { RehearseError } from '../errors.ts';
 import type { PostgresHandle } from './provider.ts';
+import { pgClient } from './client.ts';
 
 const NOT_SYSTEM = `n.nspname NOT IN ('information_schema', 'pg_catalog', 'pg_toast') AND n.nspname NOT LIKE 'pg\\_%'`;
 const NOT_FROM_EXTENSION = (catalog: string, oid: string) =>
@@ -41,7 +41,7 @@ export async function resetDatabase(handle: PostgresHandle, database: string): P
   if (!handle.databases.ownsServer && database !== handle.databases.seedInto) {
     throw new RehearseError('REH_PG_DATABASE_NOT_OURS', `refusing to empty database "${database}": only the disposable database "${handle.databases.seedInto}" may be emptied`);
   }
-  const c = new pg.Client({ connectionString: handle.url(database), application_name: 'rehearse-reset' });
+  const c = pgClient(handle.url(database), 'rehearse-reset');
   await c.connect();
   try {
     for (const round of ROUNDS) {

@@ -1,8 +1,8 @@
 // What every provider that starts a server does once it is up: wait until it really answers a
 // query (a log line or an open port is not enough: the official image restarts its server once
 // after init), read its version, and create pg_stat_statements in template1.
-import pg from 'pg';
-import { quoteIdent, quoteLiteral, withClient } from './sql-client.ts';
+import type pg from 'pg';
+import { pgClient, quoteIdent, quoteLiteral, withClient } from './client.ts';
 import { sleep } from '../clock.ts';
 import { redactSecrets } from '../redact.ts';
 
@@ -21,8 +21,7 @@ export async function waitForSelect1(url: string, o: ReadyOptions): Promise<void
   while (Date.now() < deadline) {
     const gone = await o.gone();
     if (gone) throw new Error(redactSecrets(`${gone} during startup:\n${o.tail()}`));
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-    client.on('error', () => {}); // a server going away mid-handshake must not crash the harness
+    const client = pgClient(url, 'rehearse-admin', { connectionTimeoutMillis: 2000 });
     try {
       await client.connect();
       await client.query('SELECT 1');

@@ -2,13 +2,14 @@
 // clone). Guarded, because everything in it may be dropped: the database in the URL must be
 // named as disposable, nobody else may be connected to it (unless allowed), and the password
 // never reaches a message. Without superuser it still runs; what it cannot do is on the handle.
-import pg from 'pg';
+import type pg from 'pg';
 import { RehearseError } from '../errors.ts';
 import { registerCleanup } from '../cleanup.ts';
 import { maskUrl, redactSecrets, registerSecret } from '../redact.ts';
 import { databasesCreatedBy, dropDatabase } from './databases.ts';
 import { probeCapabilities, type Probe } from './url-capabilities.ts';
 import { majorOf, type PostgresHandle, type PostgresStartOptions, type ProviderEntry } from './provider.ts';
+import { pgClient } from './client.ts';
 
 export interface UrlSpec {
   provider: 'url';
@@ -62,8 +63,7 @@ function urlFor(base: URL, database: string, settings: Record<string, string>): 
 }
 
 async function connect(url: string, masked: string): Promise<pg.Client> {
-  const c = new pg.Client({ connectionString: url, application_name: 'rehearse-guard', connectionTimeoutMillis: 10_000 });
-  c.on('error', () => {});
+  const c = pgClient(url, 'rehearse-guard', { connectionTimeoutMillis: 10_000 });
   try {
     await c.connect();
     return c;
@@ -77,8 +77,7 @@ async function connect(url: string, masked: string): Promise<pg.Client> {
 /** CREATE DATABASE … TEMPLATE <disposable> must run from another database: the template may have no sessions. */
 async function firstConnectable(url: (db: string) => string, candidates: string[]): Promise<string | null> {
   for (const db of candidates) {
-    const c = new pg.Client({ connectionString: url(db), connectionTimeoutMillis: 5000 });
-    c.on('error', () => {});
+    const c = pgClient(url(db), 'rehearse-admin', { connectionTimeoutMillis: 5000 });
     const ok = await c.connect().then(() => true, () => false);
     await c.end().catch(() => {});
     if (ok) return db;

@@ -62,6 +62,12 @@
               ctx.fillStyle = 'rgba(51,65,85,0.45)';
               ctx.fillRect(r[0], top, p, h);
             });
+            (vc.events || []).forEach(function (ev) {
+              if (ev.end === null || ev.end <= ev.start) return;
+              var r = span(u, ev.start, ev.end);
+              ctx.fillStyle = 'rgba(147,51,234,0.10)';
+              ctx.fillRect(r[0], u.bbox.top, Math.max(r[1] - r[0], p), u.bbox.height);
+            });
             vc.stalls.forEach(function (s) {
               var r = span(u, s.start, s.end);
               ctx.fillStyle = 'rgba(220,38,38,0.20)';
@@ -120,10 +126,23 @@
                 ctx.fillText(s.label, x, y);
               }
             });
+            // Events: a purple line at the start and an "E<n>" tag at the bottom of the plot.
+            ctx.font = 700 + ' ' + 10 * p + 'px system-ui, -apple-system, "Segoe UI", sans-serif';
+            (vc.events || []).forEach(function (ev) {
+              var x = span(u, ev.start, ev.start)[0];
+              ctx.fillStyle = '#9333ea';
+              ctx.fillRect(x - p, u.bbox.top, 2 * p, u.bbox.height);
+              var tag = 'E' + ev.index;
+              var tw = ctx.measureText(tag).width;
+              ctx.fillRect(x - p, u.bbox.top + u.bbox.height - 14 * p, tw + 6 * p, 14 * p);
+              ctx.fillStyle = '#ffffff';
+              ctx.fillText(tag, x + 2 * p, u.bbox.top + u.bbox.height - 7 * p);
+            });
             ctx.restore();
             // Exposed for tests and for anyone inspecting the page: what the canvas actually shows.
             el.setAttribute('data-band-labels', JSON.stringify(drawn));
             el.setAttribute('data-stall-markers', String(vc.stalls.length));
+            el.setAttribute('data-event-markers', String((vc.events || []).length));
           },
         ],
       },

@@ -86,6 +86,11 @@ const variantBlock = (v: VariantResult, paint: Paint): string[] => {
   } else {
     lines.push('  steps            none ran');
   }
+  for (const ev of [...(v.events ?? [])].sort((a, b) => a.atMs - b.atMs)) {
+    const im = ev.impact;
+    const after = im ? `  → ${fmtCount(im.errors)} errors${topSqlstates(im.errorsBySqlstate).length ? ` (${topSqlstates(im.errorsBySqlstate).join(', ')})` : ''}, longest stall ${fmtMs(im.longestStallMs)}${im.step ? `; step ${im.step} ${im.stepStatus}` : ''}` : '';
+    lines.push(`  event ${(ev.atMs / 1000).toFixed(1)} s  ${ev.label}${after}`);
+  }
   for (const note of v.notMeasured ?? []) lines.push(`  not measured: ${note}`);
   for (const w of variantWarnings(v)) lines.push(paint('33', `  warning: ${w}`));
   return lines;
@@ -95,6 +100,9 @@ export const formatConsoleSummary = (report: RunReport, opts: ConsoleOptions = {
   const color = opts.color ?? (Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
   const paint = painter(color);
   const lines = [`rehearse · ${report.scenario} · run ${report.runId} · ${verdictText(shownOverallVerdict(report), paint)}`];
+  if (report.status && report.status !== 'completed') {
+    lines.push(paint('31', `${report.status === 'interrupted' ? 'INTERRUPTED' : 'STOPPED ON AN ERROR'}${report.stoppedDuring ? ` during ${report.stoppedDuring}` : ''}: the figures below cover only what ran`));
+  }
   for (const w of reportWarnings(report)) lines.push(paint('33', `warning: ${w}`));
   if (report.calibration) lines.push(`calibration: ${report.calibration.ok ? '' : paint('33', 'WARNING ')}${report.calibration.summary}`);
   if (!report.variants.length) lines.push('', 'no variant results in this report');

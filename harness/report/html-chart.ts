@@ -38,11 +38,20 @@ export interface ChartStall {
   label: string;
 }
 
+/** A fault or other event: a marker at `start`, a band to `end` when it lasted. */
+export interface ChartEvent {
+  index: number; // 1-based, in time order; shown as "E1" on the chart and in the legend
+  start: number; // seconds
+  end: number | null;
+  label: string;
+}
+
 export interface VariantChart {
   id: string;
   xMax: number;
   bands: ChartBand[];
   stalls: ChartStall[];
+  events: ChartEvent[];
   panels: ChartPanel[];
 }
 
@@ -122,9 +131,13 @@ const variantChart = (v: VariantResult, i: number): VariantChart | null => {
   const x = Array.from({ length: lastSecond(tl) + 2 }, (_, k) => k);
   const bands: ChartBand[] = (v.steps ?? [])
     .map((s, k) => ({ index: k + 1, name: s.name, start: s.startMs / 1000, end: s.endMs / 1000, status: s.status }))
-    .filter((b) => b.status !== 'skipped' && b.end >= b.start);
+    // Fault steps only arm a fault and take no time: their fault is drawn as an event instead.
+    .filter((b, k) => b.status !== 'skipped' && b.end >= b.start && v.steps[k]!.kind !== 'fault');
   const stalls = mergeStalls(v);
-  const xMax = Math.max(x.length - 1, ...bands.map((b) => b.end), ...stalls.map((s) => s.end));
+  const events: ChartEvent[] = [...(v.events ?? [])]
+    .sort((a, b) => a.atMs - b.atMs)
+    .map((ev, k) => ({ index: k + 1, start: ev.atMs / 1000, end: ev.endMs !== undefined ? ev.endMs / 1000 : null, label: ev.label }));
+  const xMax = Math.max(x.length - 1, ...bands.map((b) => b.end), ...stalls.map((s) => s.end), ...events.map((ev) => ev.end ?? ev.start));
 
   const open = v.load?.model === 'open';
   const hasDropped = tl.some((p) => p.dropped > 0);
@@ -171,7 +184,7 @@ const variantChart = (v: VariantResult, i: number): VariantChart | null => {
       { scale: 'requests', label: 'requests', side: 'right' },
     ],
   };
-  return { id: `v${i}`, xMax, bands, stalls, panels: [traffic, pressure] };
+  return { id: `v${i}`, xMax, bands, stalls, events, panels: [traffic, pressure] };
 };
 
 /** Max of each unit over every variant, so all charts share one y range per unit. */
@@ -206,6 +219,9 @@ export const renderChartBlock = (v: VariantResult, chart: VariantChart | null): 
         `<b>${b.index}</b> ${escapeHtml(b.name)} <span class="muted">${fmtAt(b.start * 1000)}–${fmtAt(b.end * 1000)}${b.status === 'failed' ? ' · failed' : ''}</span></li>`,
     )
     .join('');
+  const eventList = chart.events
+    .map((ev) => `<li class="event-item"><span class="swatch event"></span><b>E${ev.index}</b> ${escapeHtml(ev.label)} <span class="muted">${fmtAt(ev.start * 1000)}${ev.end !== null ? `–${fmtAt(ev.end * 1000)}` : ''}</span></li>`)
+    .join('');
   const stallList = chart.stalls
     .map((s) => `<li class="stall-item"><span class="swatch stall"></span>${escapeHtml(s.label)} <span class="muted">${fmtAt(s.start * 1000)}–${fmtAt(s.end * 1000)}</span></li>`)
     .join('');
@@ -213,8 +229,8 @@ export const renderChartBlock = (v: VariantResult, chart: VariantChart | null): 
     .map((p) => `<figure class="chart"><figcaption>${escapeHtml(p.title)}</figcaption><div class="chart-canvas" id="${p.id}" data-variant="${chart.id}"></div></figure>`)
     .join('');
   return `<div class="charts" data-variant="${escapeHtml(v.variant)}">
-<p class="chart-help">x = seconds since the run started. Each second is drawn as a flat step. Shaded columns are migration steps (numbered as in the step table). <span class="stall-text">Red columns are stalls.</span> The y-axes use the same scales for every variant. A gap in a line means that second was not measured.</p>
+<p class="chart-help">x = seconds since the run started. Each second is drawn as a flat step. Shaded columns are migration steps (numbered as in the step table). <span class="stall-text">Red columns are stalls.</span>${chart.events.length ? ' Purple lines (E1, E2…) are faults and other events, shaded while they lasted.' : ''} The y-axes use the same scales for every variant. A gap in a line means that second was not measured.</p>
 ${panels}
-<ul class="band-legend">${stepList}${stallList || '<li class="muted">No stalls detected.</li>'}</ul>
+<ul class="band-legend">${stepList}${stallList || '<li class="muted">No stalls detected.</li>'}${eventList}</ul>
 </div>`;
 };

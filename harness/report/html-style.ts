@@ -79,6 +79,9 @@ figure.chart figcaption { font-weight: 600; font-size: 13px; color: #334155; }
 .u-legend .u-marker { width: 14px; height: 4px; }
 table.lockwaits td:nth-child(-n+9) { white-space: nowrap; }
 table.lockwaits td code { white-space: normal; }
+.swatch.event { background: #9333ea; }
+.event-item { color: #6b21a8; }
+table.events td:first-child { white-space: nowrap; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); padding-top: 10px; }
 @media (max-width: 1100px) { .cards { grid-template-columns: repeat(3, minmax(0, 1fr)); } .meta { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
 td .source { font: 12px ui-monospace, monospace; color: #555; }

@@ -11,6 +11,7 @@ import { reportWarnings, shownOverallVerdict, shownVerdict, variantWarnings } fr
 import { buildChartModel, renderChartBlock, type VariantChart } from './html-chart.ts';
 import { renderCards, renderComparison, renderLockWaits, renderProjection, renderStalls, renderSteps, verdictBadge } from './html-tables.ts';
 import { renderAppRoutes } from './html-app-routes.ts';
+import { renderEvents, renderRunStatus } from './html-events.ts';
 import { REPORT_CSS } from './html-style.ts';
 import type { Renderer } from './renderers.ts';
 
@@ -98,6 +99,7 @@ ${(r.seed?.notes ?? []).map((n) => meta('seeding note', n)).join('\n')}
 ${r.calibration ? meta('calibration', `${r.calibration.ok ? '' : 'WARNING: '}${r.calibration.summary}`) : ''}
 ${meta('tool', `${r.tool.name} ${r.tool.version}, schema v${r.schemaVersion}`)}
 </dl>
+${renderRunStatus(r)}
 ${warnings.length ? `<div class="note alarm"><b>This report is inconsistent:</b><ul>${warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul></div>` : ''}
 </header>`;
 };
@@ -109,11 +111,13 @@ const renderVariant = (v: VariantResult, i: number, chart: VariantChart | null):
 <h2>Variant: ${e(v.variant)} ${verdictBadge(shownVerdict(v))}</h2>
 <p class="variant-desc">${e(v.description)} <span class="muted">Started ${e(fmtDate(v.startedAt))}, ran ${e(fmtDuration(v.durationMs))}.</span></p>
 ${warnings.length ? `<div class="note alarm"><b>Inconsistent data, shown as the worse value:</b><ul>${warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul></div>` : ''}
+${v.interrupted ? '<div class="note alarm">This variant was stopped before its last step: its figures cover only what ran.</div>' : ''}
 ${failed ? `<div class="note alarm"><b>Step ${e(failed.name)} failed:</b> ${e(failed.error?.sqlstate ? `SQLSTATE ${failed.error.sqlstate} · ` : '')}${e(failed.error?.message ?? 'no error message recorded')}</div>` : ''}
 ${(v.notMeasured ?? []).length ? `<div class="note warn not-measured"><b>Not measured in this run:</b><ul>${v.notMeasured.map((x) => `<li>${e(x)}</li>`).join('')}</ul></div>` : ''}
 ${renderCards(v)}
 ${renderChartBlock(v, chart)}
 ${renderSteps(v)}
+${renderEvents(v)}
 ${renderStalls(v)}
 ${renderLockWaits(v)}
 ${renderAppRoutes(v)}

@@ -1,11 +1,13 @@
 // A `backfill` step: keyset batches (WHERE key > last ORDER BY key LIMIT n), each its own short
 // transaction so row locks are held for one batch only, with a delay between batches so the
-// app's own writes get room. A batch that fails on a deadlock or lock timeout runs again from the
-// last committed key. Idempotent through the step's `where` filter.
+// app's own writes get room. Idempotent through the step's `where` filter. A batch that fails
+// for a passing reason (statement_timeout, a terminated session, a deadlock, a lock timeout) is
+// rolled back by Postgres, so the backfill resumes from the last committed key, with backoff,
+// on a new session if the old one is gone; every retry is listed in the step's details.
 import { now, sleep } from '../clock.ts';
 import { sqlstateOf } from '../errors.ts';
 import { rewrittenBetween, snapshotRelfilenodes } from '../observe/statement-tracer.ts';
-import type { LockHeld, StatementTrace } from '../model/schema.ts';
+import type { LockHeld, StatementAttempt, StatementTrace } from '../model/schema.ts';
 import type { BackfillStep } from '../scenario.ts';
 import { StepFailure, type StepContext, type StepOutcome } from './step-context.ts';
 import { tracedQuery, type TracedResult } from './traced-query.ts';
@@ -28,11 +30,24 @@ interface BatchRow {
   updated: number;
 }
 
-// A batch that lost a deadlock, a serialization check or a lock_timeout rolled back on its own: run
-// it again from the last committed key. Classified by SQLSTATE only.
-const RETRYABLE = new Set(['40P01', '40001', '55P03']);
-const MAX_BATCH_RETRIES = 5;
-const retryDelayMs = (retry: number): number => Math.min(2000, 100 * 2 ** (retry - 1));
+const MAX_BACKOFF_MS = 5000;
+
+/** SQLSTATEs after which the same batch can simply be tried again. */
+const RETRYABLE = new Set(['57014', '57P01', '57P02', '57P03', '40001', '40P01', '55P03']);
+/** After these (or a broken connection with no SQLSTATE) the session is gone: open a new one. */
+const needsNewSession = (sqlstate: string | undefined): boolean => sqlstate === undefined || sqlstate.startsWith('08') || sqlstate.startsWith('57P');
+const isRetryable = (sqlstate: string | undefined, err: unknown): boolean =>
+  sqlstate !== undefined ? RETRYABLE.has(sqlstate) || sqlstate.startsWith('08') : /connection|terminated|not queryable/i.test((err as Error)?.message ?? '');
+
+export interface BackfillRetry {
+  atMs: number; // run-relative
+  /** The batch that failed started after this key (the last committed one; null before the first); the retry starts there again. */
+  afterKey: string | null;
+  sqlstate?: string;
+  message: string;
+  backoffMs: number;
+  newSession: boolean;
+}
 
 /** Keys done of an integer key range (for progress only), or null for keys that are not integers (text, uuid…). */
 function keySpan(lo: string, hi: string, last: string): { done: number; total: number } | null {
@@ -48,13 +63,16 @@ export async function runBackfillStep(step: BackfillStep, ctx: StepContext): Pro
   const key = step.key ?? 'id';
   const batchSize = step.batchSize ?? 5000;
   const delayMs = step.delayMs ?? 20;
+  const maxRetries = step.retries ?? 5;
+  const retries: BackfillRetry[] = [];
+  const attempts: StatementAttempt[] = [];
   const sql = batchSql(step);
   // Keys stay text end to end: a bigint above 2^53 has no exact JS number, and keys need not be numbers.
   const bounds = (await ctx.migration.query<{ lo: string | null; hi: string | null }>(`SELECT min(${key})::text AS lo, max(${key})::text AS hi FROM ${step.table}`)).rows[0]!;
   const before = await snapshotRelfilenodes(ctx.migration);
 
   let last: string | null = null; // the last committed key; null before the first batch
-  let batches = 0, scanned = 0, updated = 0, lockWaitMs = 0, maxBatchMs = 0, busyMs = 0, retriedBatches = 0;
+  let batches = 0, scanned = 0, updated = 0, lockWaitMs = 0, maxBatchMs = 0, busyMs = 0;
   const locks = new Map<string, LockHeld>();
   const t0 = now();
   let lastLog = t0;
@@ -62,19 +80,23 @@ export async function runBackfillStep(step: BackfillStep, ctx: StepContext): Pro
     batchSize, delayMs, batches, rowsScanned: scanned, rowsUpdated: updated,
     rowsPerSec: Math.round(scanned / Math.max(0.001, (now() - t0) / 1000)),
     maxBatchMs: Math.round(maxBatchMs), meanBatchMs: batches ? Math.round(busyMs / batches) : 0,
-    keyRange: bounds.lo === null ? null : [bounds.lo, bounds.hi], retriedBatches,
+    keyRange: bounds.lo === null ? null : [bounds.lo, bounds.hi],
+    retried: retries.length, ...(retries.length ? { retries } : {}),
   });
   const trace = (status: 'ok' | 'failed', error?: StatementTrace['error']): StatementTrace => {
     const startMs = Math.round(t0 - ctx.runStartMs);
     const durationMs = Math.round(now() - t0);
+    // One attempt per failed batch (with its error), then the run that went on from there.
+    const prev = attempts.at(-1);
+    const fromMs = prev ? prev.startMs + prev.durationMs : startMs;
     return {
       sql, startMs, endMs: startMs + durationMs, durationMs, lockWaitMs: Math.round(lockWaitMs), locks: [...locks.values()],
       rewrote: false, rewrittenRelations: [], status, ...(error ? { error } : {}),
-      attempts: [{ attempt: 1, startMs, durationMs, lockWaitMs: Math.round(lockWaitMs), ...(error ? { error } : {}) }],
+      attempts: [...attempts, { attempt: attempts.length + 1, startMs: fromMs, durationMs: Math.round(now() - ctx.runStartMs) - fromMs, lockWaitMs: Math.round(lockWaitMs), ...(error ? { error } : {}) }],
     };
   };
 
-  for (let retry = 0; bounds.lo !== null && !ctx.signal.aborted; ) {
+  while (bounds.lo !== null && !ctx.signal.aborted) {
     const first: boolean = last === null;
     const params: unknown[] = [first ? bounds.lo : last, batchSize];
     const run: TracedResult<BatchRow> = await tracedQuery<BatchRow>(ctx, first ? batchSql(step, true) : sql, params, `backfill ${step.table} batch`);
@@ -84,18 +106,22 @@ export async function runBackfillStep(step: BackfillStep, ctx: StepContext): Pro
     if (run.error) {
       const error = { sqlstate: sqlstateOf(run.error), message: (run.error as Error).message };
       const where = first ? `from ${key} ${bounds.lo}` : `after ${key} ${last}`;
-      if (error.sqlstate && RETRYABLE.has(error.sqlstate) && retry < MAX_BATCH_RETRIES && !ctx.signal.aborted) {
-        retry++;
-        retriedBatches++;
-        const wait = retryDelayMs(retry);
-        ctx.log(`  backfill batch ${where} failed (${error.sqlstate}); retrying in ${wait} ms`);
-        await sleep(wait);
+      if (!ctx.signal.aborted && retries.length < maxRetries && isRetryable(error.sqlstate, run.error)) {
+        const base = Math.min(MAX_BACKOFF_MS, (step.backoffMs ?? 250) * 2 ** retries.length);
+        const backoffMs = Math.round(base / 2 + Math.random() * (base / 2));
+        const newSession = needsNewSession(error.sqlstate);
+        const atMs = Math.round(run.startMs - ctx.runStartMs);
+        retries.push({ atMs, afterKey: last, sqlstate: error.sqlstate, message: error.message, backoffMs, newSession });
+        attempts.push({ attempt: attempts.length + 1, startMs: atMs, durationMs: Math.round(run.endMs - run.startMs), lockWaitMs: run.lockWaitMs, error });
+        ctx.log(`  backfill batch ${where} failed (${error.sqlstate ?? 'connection'}: ${error.message}); retry ${retries.length}/${maxRetries} in ${backoffMs} ms${newSession ? ' on a new session' : ''}`);
+        await sleep(backoffMs);
+        if (newSession) await ctx.reconnectMigration();
         continue;
       }
+      const why = retries.length >= maxRetries && isRetryable(error.sqlstate, run.error) ? ` after ${retries.length} retries` : '';
       const committed = last === null ? 'no batch committed' : `rows up to ${key} ${last} are committed`;
-      throw new StepFailure(`backfill batch ${where} failed: ${error.message} (${committed})`, { statements: [trace('failed', error)], details: details() }, error.sqlstate, { cause: run.error });
+      throw new StepFailure(`backfill batch ${where} failed${why}: ${error.message} (${committed})`, { statements: [trace('failed', error)], details: details() }, error.sqlstate, { cause: run.error });
     }
-    retry = 0;
     const row: BatchRow = run.result!.rows[0]!;
     if (row.scanned === 0) break;
     batches++;
@@ -129,6 +155,8 @@ export const backfillStep: StepKind<BackfillStep> = {
     if (!step.set) out.push('set (the SET clause) is required');
     if (step.batchSize !== undefined && !(Number.isInteger(step.batchSize) && step.batchSize > 0)) out.push('batchSize must be a positive integer');
     if (step.delayMs !== undefined && !(step.delayMs >= 0)) out.push('delayMs must be ≥ 0');
+    if (step.retries !== undefined && !(Number.isInteger(step.retries) && step.retries >= 0)) out.push('retries must be an integer ≥ 0');
+    if (step.backoffMs !== undefined && !(typeof step.backoffMs === 'number' && step.backoffMs >= 0)) out.push('backoffMs must be a number ≥ 0');
     return out;
   },
   run: runBackfillStep,

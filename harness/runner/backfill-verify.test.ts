@@ -91,14 +91,14 @@ describe('backfill under real conditions', () => {
     const d = out.details as Record<string, unknown>;
     // The failed batch rolled back and ran again from the last committed key: nothing skipped, nothing twice.
     expect(d).toMatchObject({ rowsScanned: rows, rowsUpdated: rows, batches: Math.ceil(rows / 1000) });
-    expect(d.retriedBatches).toBeGreaterThanOrEqual(1);
-    expect(d.retriedBatches).toBeLessThanOrEqual(4);
+    expect(d.retried).toBeGreaterThanOrEqual(1);
+    expect(d.retried).toBeLessThanOrEqual(4);
     expect(out.statements[0]!.status).toBe('ok');
     // Its waits are lock waits: a lock_timeout per retry (less one 20 ms poll each), never more than the hold.
-    expect(out.statements[0]!.lockWaitMs).toBeGreaterThanOrEqual((200 - 25) * (d.retriedBatches as number));
+    expect(out.statements[0]!.lockWaitMs).toBeGreaterThanOrEqual((200 - 25) * (d.retried as number));
     expect(out.statements[0]!.lockWaitMs).toBeLessThanOrEqual(committedMs - stepStart);
     expect(h.ctx.runStartMs + out.statements[0]!.endMs).toBeGreaterThanOrEqual(commitSentMs);
-    expect(h.logs.some((l) => /retrying/.test(l))).toBe(true);
+    expect(h.logs.some((l) => /retry 1\/5/.test(l))).toBe(true);
     expect((await runVerifyStep(VERIFY, h.ctx)).details).toEqual({ discrepancies: 0 });
     await h.close();
   });

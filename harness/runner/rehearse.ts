@@ -1,22 +1,26 @@
 // The whole job: provision Postgres, seed once, build the app under test, probe capacity,
 // rehearse each variant on a fresh copy of the seeded database under the same load, and write
-// the report. Always cleans up.
+// the report. Always cleans up. A run stopped early (Ctrl-C, SIGTERM, Postgres dying, a harness
+// error) still writes a report of everything measured so far, once seeding finished, marked
+// with its status and the phase it stopped in.
 import { randomBytes } from 'node:crypto';
 import { AppFleet } from '../app/fleet.ts';
+import { tearingDown } from '../cleanup.ts';
 import { DEFAULT_APP_SETTINGS, type AppUnderTest } from '../app/types.ts';
 import { now } from '../clock.ts';
 import type { DatasetSource, RowsSpec, SeedProgress } from '../dataset/types.ts';
+import { RehearseError } from '../errors.ts';
 import { probeCapacity } from '../load/capacity-probe.ts';
-import { assembleReport } from '../model/assemble-report.ts';
+import { assembleReport, COMPLETED, type RunOutcome } from '../model/assemble-report.ts';
 import { projectScales } from '../model/projection.ts';
 import { DEFAULT_BUDGETS, resolveBudgets, type BudgetDeclarations, type BudgetSpec } from '../model/budgets.ts';
 import type { AppSettings, Calibration, DatasetInfo, RunReport, VariantResult } from '../model/schema.ts';
 import { calibrate } from '../calibrate/calibrate.ts';
-import { RehearseError } from '../errors.ts';
 import { startEmbeddedPostgres } from '../postgres/embedded.ts';
 import { cloneDatabase, createDatabase, dropDatabase } from '../postgres/databases.ts';
 import type { PostgresHandle } from '../postgres/provider.ts';
-import { writeReport } from '../report/write-report.ts';
+import { redactReport, writeReport, type ReportPaths } from '../report/write-report.ts';
+import { redactSecrets } from '../redact.ts';
 import type { ScenarioDefinition } from '../scenario.ts';
 import type { OnProgress } from './progress.ts';
 import { runVariant, type LoadPlan } from './run-variant.ts';
@@ -42,6 +46,7 @@ export interface RehearseOptions {
   progress?: OnProgress;
   /** First measure a known 1 s ACCESS EXCLUSIVE hold, to report the detectors' error on this machine. */
   calibrate?: boolean;
+  /** Aborted on Ctrl-C/SIGTERM; its reason (a RehearseError) says why. */
   signal: AbortSignal;
   /** Rehearse every variant at each of these sizes (in order), then fit and project (see model/projection.ts). */
   scales?: { label: string; rows: RowsSpec }[];
@@ -49,47 +54,98 @@ export interface RehearseOptions {
   productionRows?: Record<string, number>;
   /** For tests: reuse a running server instead of starting one. */
   postgres?: PostgresHandle;
+  /** A fixed port for the embedded Postgres (default: a free one). */
+  pgPort?: number;
   toolVersion: string;
+}
+
+export interface RehearseResult {
+  report: RunReport;
+  /** Null only when the report could be written nowhere (see error). */
+  paths: ReportPaths | null;
+  /** Why the run stopped early (interrupt, Postgres died, harness error), or a report write failure. */
+  error?: RehearseError;
 }
 
 const SEED_DB = 'rehearse_seed';
 
-export async function rehearse(o: RehearseOptions): Promise<{ report: RunReport; paths: { dir: string; json: string; html: string } }> {
+/** The error a stopped run reports: the abort reason when the run was stopped, else the error itself. */
+const stopReason = (err: unknown, signal: AbortSignal): RehearseError => {
+  const e = signal.aborted ? signal.reason : err;
+  return e instanceof RehearseError ? e : new RehearseError('REH_INTERNAL', String((e as Error)?.message ?? e), { cause: e });
+};
+
+/**
+ * Runs the rehearsal. Resolves with the report whenever one was written (completed, interrupted
+ * or failed after seeding, see `error`); rejects only when the run stopped before it measured
+ * anything.
+ */
+export async function rehearse(caller: RehearseOptions): Promise<RehearseResult> {
+  // Every line this run logs is redacted here, at the source, whoever called us.
+  const o: RehearseOptions = { ...caller, log: (line) => caller.log(redactSecrets(line)) };
   const t0 = now();
   const startedAt = new Date().toISOString();
-  const runId = `${startedAt.replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')}-${o.scenario.name}-${randomBytes(2).toString('hex')}`;
+  // The run id names a directory: only the scenario name's safe characters go into it.
+  const safeName = o.scenario.name.replace(/[^a-z0-9_-]+/gi, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'scenario';
+  const runId = `${startedAt.replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')}-${safeName}-${randomBytes(2).toString('hex')}`;
   const budgets = resolveBudgets([
     { from: 'default', budgets: { ...DEFAULT_BUDGETS } },
     { from: 'scenario', budgets: o.scenario.budgets },
     { from: 'run', budgets: o.budgets },
   ]);
   const appSettings: AppSettings = { ...DEFAULT_APP_SETTINGS, ...o.appSettings };
+  // Stopped by the user's signal or by Postgres dying; every phase below listens to this one.
+  const stop = new AbortController();
+  let phase = 'provisioning';
+  let stoppedDuring: string | null = null;
+  const halt = (reason: unknown) => {
+    if (stop.signal.aborted) return;
+    stoppedDuring = phase;
+    stop.abort(reason);
+  };
+  const onUserSignal = () => halt(o.signal.reason instanceof RehearseError ? o.signal.reason : new RehearseError('REH_INTERRUPTED', 'the run was interrupted'));
+  if (o.signal.aborted) onUserSignal();
+  o.signal.addEventListener('abort', onUserSignal);
+  const checkpoint = () => {
+    if (stop.signal.aborted) throw stop.signal.reason;
+  };
+  const setPhase = (p: string) => void (phase = p);
+
+  const dataset = await datasetOf(o.scenario);
   // Bad app input (e.g. a workload file) fails here, before anything is provisioned.
   await o.scenario.app.prepare?.({ scenarioFile: o.scenarioFile });
-  const dataset = await datasetOf(o.scenario);
   const scales = o.scales?.length ? o.scales : [{ label: null, rows: o.rows }];
-  const pg = o.postgres ?? (await startEmbeddedPostgres());
   const variants: VariantResult[] = [];
-  let seedInfo: RunReport['seed'] = null;
+  let seedInfo: RunReport['seed'] | undefined;
+  let pg: PostgresHandle | undefined;
   let calibration: Calibration | undefined;
-  const report = () => {
-    const projection = scales.length > 1 ? projectScales(variants.filter((v) => v.scale).map((v) => ({ base: v.scale!.variant, scale: v.scale!.label, result: v })), o.productionRows ?? {}) : undefined;
-    return assembleReport({ runId, startedAt, durationMs: Math.round(now() - t0), scenario: o.scenario.name, variants, toolVersion: o.toolVersion, seed: seedInfo, projection, calibration });
-  };
   let app: AppUnderTest | null = null;
   try {
+    checkpoint();
+    o.log(`provisioning postgres${o.postgres ? ` (reusing ${o.postgres.provider})` : ' (embedded)'}…`);
+    pg = o.postgres ?? (await startEmbeddedPostgres({ port: o.pgPort }));
+    void pg.died?.then((err) => halt(err));
     o.log(`postgres ${pg.version} (${pg.provider}) on port ${pg.port}`);
-    if (o.calibrate) calibration = await calibrate({ pg, instances: o.instances, appSettings, sampleIntervalMs: o.sampleIntervalMs, seed: o.seed, log: o.log, signal: o.signal });
+    if (o.calibrate) {
+      setPhase('calibration');
+      calibration = await calibrate({ pg, instances: o.instances, appSettings, sampleIntervalMs: o.sampleIntervalMs, seed: o.seed, log: o.log, signal: stop.signal });
+      checkpoint();
+    }
     let plan: LoadPlan | null = null;
     for (const scale of scales) {
-      if (o.signal.aborted) break;
+      checkpoint();
       await createDatabase(pg, SEED_DB);
-      o.log(`seeding ${dataset.description}${scale.label ? ` at scale ${scale.label}` : ''} (seed ${o.seed})…`);
-      const seeded = await dataset.seed(pg.url(SEED_DB), { seed: o.seed, rows: scale.rows, onProgress: o.onSeedProgress, signal: o.signal, log: o.log });
+      const at = scale.label ? ` at scale ${scale.label}` : '';
+      setPhase(`seeding${at}`);
+      o.log(`seeding ${dataset.description}${at} (seed ${o.seed})…`);
+      const seeded = await dataset.seed(pg.url(SEED_DB), { seed: o.seed, rows: scale.rows, onProgress: o.onSeedProgress, signal: stop.signal, log: o.log });
+      // Measured from here on: a run stopped after this point writes a report.
+      seedInfo ??= { tables: seeded.tables, seconds: seeded.seconds, rowsPerSec: Math.round(seeded.rowsPerSec), reused: false, notes: seeded.notes };
+      checkpoint();
       for (const note of seeded.notes) o.log(`  note: ${note}`);
       const datasetInfo: DatasetInfo = { description: dataset.description, seed: o.seed, tables: seeded.tables };
-      seedInfo ??= { tables: seeded.tables, seconds: seeded.seconds, rowsPerSec: Math.round(seeded.rowsPerSec), reused: false, notes: seeded.notes };
       // One app and one load rate for every scale, so the scales differ only in size.
+      setPhase('building the app');
       if (!app) {
         app = await o.scenario.app.create({
           scenarioFile: o.scenarioFile, seededUrl: pg.url(SEED_DB), seed: o.seed, migrationSql: migrationSqlOf(o.scenario.variants), log: o.log,
@@ -97,34 +153,88 @@ export async function rehearse(o: RehearseOptions): Promise<{ report: RunReport;
         for (const note of app.notes ?? []) o.log(`  app: ${note}`);
         checkBudgetRoutes(budgets, Object.keys(app.mix));
       }
-      plan ??= await planLoad(o, pg, app, appSettings);
+      checkpoint();
+      plan ??= await planLoad(o, pg, app, appSettings, stop.signal, setPhase);
       for (const variant of o.variants) {
-        if (o.signal.aborted) break;
-        try {
-          const result = await runVariant({
-            pg, templateDb: SEED_DB, scenario: o.scenario, variant, app, appSettings, load: plan,
-            instances: o.instances, sampleIntervalMs: o.sampleIntervalMs, budgets, dataset: datasetInfo, log: o.log, signal: o.signal, progress: o.progress,
-          });
-          if (scale.label) Object.assign(result, { variant: `${variant}@${scale.label}`, scale: { variant, label: scale.label } });
-          variants.push(result);
-        } catch (err) {
-          // The harness itself failed (not a step): keep what the earlier variants measured.
-          if (variants.length > 0) {
-            const partial = await writeReport(report(), o.outDir);
-            o.log(`partial report with ${variants.length} variant(s): ${partial.html}`);
-          }
-          throw err;
-        }
+        checkpoint();
+        const name = scale.label ? `${variant}@${scale.label}` : variant;
+        const result = await runVariant({
+          pg, templateDb: SEED_DB, scenario: o.scenario, variant, app, appSettings, load: plan,
+          instances: o.instances, sampleIntervalMs: o.sampleIntervalMs, budgets, dataset: datasetInfo, log: o.log, signal: stop.signal, progress: o.progress,
+          setPhase: (p) => setPhase(`variant ${name}: ${p}`),
+        });
+        if (scale.label) Object.assign(result, { variant: name, scale: { variant, label: scale.label } });
+        variants.push(result);
+        checkpoint();
       }
     }
-    const final = report();
-    const paths = await writeReport(final, o.outDir);
-    return { report: final, paths };
+  } catch (err) {
+    const error = stopReason(err, stop.signal);
+    stoppedDuring ??= phase;
+    if (!seedInfo) throw error; // nothing measured yet: no report to write
+    return await finish(error);
   } finally {
+    o.signal.removeEventListener('abort', onUserSignal);
     await app?.dispose?.().catch(() => {});
-    if (!o.postgres) await pg.stop();
-    else await dropDatabase(pg, SEED_DB).catch(() => {});
+    if (pg && !o.postgres) await pg.stop();
+    else if (pg) await dropDatabase(pg, SEED_DB).catch(() => {});
   }
+  return await finish();
+
+  async function finish(error?: RehearseError): Promise<RehearseResult> {
+    const outcome: RunOutcome = error
+      ? { status: error.code === 'REH_INTERRUPTED' ? 'interrupted' : 'error', stoppedDuring, error: { code: error.code, message: error.message } }
+      : COMPLETED;
+    // Redacted once, here: the report returned, printed and written carries no credentials.
+    const projection = scales.length > 1 ? projectScales(variants.filter((v) => v.scale).map((v) => ({ base: v.scale!.variant, scale: v.scale!.label, result: v })), o.productionRows ?? {}) : undefined;
+    const report = redactReport(assembleReport({ runId, startedAt, durationMs: Math.round(now() - t0), scenario: o.scenario.name, variants, toolVersion: o.toolVersion, seed: seedInfo!, projection, calibration, outcome }));
+    if (tearingDown()) {
+      o.log('skipping the report: the run is being torn down (second interrupt)');
+      return { report, paths: null, error: error ?? new RehearseError('REH_INTERRUPTED', 'the run was torn down') };
+    }
+    setPhase('writing the report');
+    o.log('writing the report…');
+    try {
+      return { report, paths: await writeReport(report, o.outDir, o.log), error };
+    } catch (writeError) {
+      return { report, paths: null, error: error ?? (writeError as RehearseError) };
+    }
+  }
+}
+
+export async function datasetOf(s: ScenarioDefinition): Promise<DatasetSource> {
+  if (s.dataset) return s.dataset;
+  if (s.app.defaultDataset) return s.app.defaultDataset();
+  throw new RehearseError('REH_SCENARIO_INVALID', `scenario ${s.name} names no dataset and its app (${s.app.name}) has no default dataset`);
+}
+
+/** The open-model rate defaults to a fraction of what the app can serve, measured on a scratch copy. */
+async function planLoad(o: RehearseOptions, pg: PostgresHandle, app: AppUnderTest, settings: AppSettings, signal: AbortSignal, setPhase: (p: string) => void): Promise<LoadPlan> {
+  const plan: LoadPlan = { model: o.load.model, rate: o.load.rate ?? 0, connections: o.load.connections, timeoutMs: o.load.timeoutMs, seed: o.seed, capacityRps: null, mix: app.mix };
+  if (o.load.model === 'closed' || o.load.rate) return plan;
+  const db = 'rehearse_probe';
+  setPhase('capacity probe: cloning the seeded database');
+  o.log('capacity probe: cloning the seeded database…');
+  await cloneDatabase(pg, SEED_DB, db);
+  const fleet = new AppFleet({ app, databaseUrl: pg.url(db), instances: o.instances, settings, onLog: o.log });
+  try {
+    if (signal.aborted) throw signal.reason;
+    setPhase('capacity probe: starting the app');
+    o.log(`capacity probe: starting ${o.instances} app instance${o.instances === 1 ? '' : 's'}…`);
+    await fleet.start(o.scenario.app.initialVersion);
+    if (signal.aborted) throw signal.reason;
+    setPhase('capacity probe');
+    o.log('capacity probe: saturating the app for 3 s…');
+    const factory = await app.requestFactory(pg.url(db), `probe-${Date.now().toString(36)}`);
+    const probe = await probeCapacity({ balancer: fleet, factory, signal });
+    plan.capacityRps = Math.round(probe.rps);
+    plan.rate = Math.max(20, Math.round(probe.rps * o.load.capacityFraction));
+    o.log(`capacity probe: ${plan.capacityRps} req/s (p99 ${Math.round(probe.p99Ms)} ms) → open-model rate ${plan.rate} req/s (${Math.round(o.load.capacityFraction * 100)} %)`);
+  } finally {
+    await fleet.stop();
+    if (!signal.aborted) await dropDatabase(pg, db).catch(() => {});
+  }
+  return plan;
 }
 
 /** A budget on a route the app never requests could never be measured: say so before running. */
@@ -133,31 +243,4 @@ function checkBudgetRoutes(budgets: readonly BudgetSpec[], routes: string[]): vo
   if (unknown.length) {
     throw new RehearseError('REH_BUDGET_INVALID', `budget ${unknown.map((b) => `"${b.name}"`).join(', ')} names a route the app does not request (routes: ${routes.join(', ')})`);
   }
-}
-
-async function datasetOf(s: ScenarioDefinition): Promise<DatasetSource> {
-  if (s.dataset) return s.dataset;
-  if (s.app.defaultDataset) return s.app.defaultDataset();
-  throw new Error(`scenario ${s.name} names no dataset and its app (${s.app.name}) has no default dataset`);
-}
-
-/** The open-model rate defaults to a fraction of what the app can serve, measured on a scratch copy. */
-async function planLoad(o: RehearseOptions, pg: PostgresHandle, app: AppUnderTest, settings: AppSettings): Promise<LoadPlan> {
-  const plan: LoadPlan = { model: o.load.model, rate: o.load.rate ?? 0, connections: o.load.connections, timeoutMs: o.load.timeoutMs, seed: o.seed, capacityRps: null, mix: app.mix };
-  if (o.load.model === 'closed' || o.load.rate) return plan;
-  const db = 'rehearse_probe';
-  await cloneDatabase(pg, SEED_DB, db);
-  const fleet = new AppFleet({ app, databaseUrl: pg.url(db), instances: o.instances, settings, onLog: o.log });
-  try {
-    await fleet.start(o.scenario.app.initialVersion);
-    const factory = await app.requestFactory(pg.url(db), `probe-${Date.now().toString(36)}`);
-    const probe = await probeCapacity({ balancer: fleet, factory });
-    plan.capacityRps = Math.round(probe.rps);
-    plan.rate = Math.max(20, Math.round(probe.rps * o.load.capacityFraction));
-    o.log(`capacity probe: ${plan.capacityRps} req/s (p99 ${Math.round(probe.p99Ms)} ms) → open-model rate ${plan.rate} req/s (${Math.round(o.load.capacityFraction * 100)} %)`);
-  } finally {
-    await fleet.stop();
-    await dropDatabase(pg, db).catch(() => {});
-  }
-  return plan;
 }

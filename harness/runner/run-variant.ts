@@ -1,9 +1,8 @@
 // One variant, start to finish: clone the seeded database, start the app fleet, start the
 // observer and the load, run the steps, stop everything, and join the measurements.
-import pg from 'pg';
 import { AppFleet } from '../app/fleet.ts';
 import type { AppUnderTest } from '../app/types.ts';
-import { now } from '../clock.ts';
+import { now, sleep } from '../clock.ts';
 import { startClosedLoad } from '../load/closed-model.ts';
 import { startOpenLoad } from '../load/open-model.ts';
 import type { LoadRun } from '../load/types.ts';
@@ -14,15 +13,17 @@ import { driverQueueing } from '../model/traffic.ts';
 import { StepClock } from '../model/windows.ts';
 import { LockSampler } from '../observe/lock-sampler.ts';
 import { LockWaitWatcher } from '../observe/statement-tracer.ts';
+import { pgClient, withClient } from '../postgres/client.ts';
 import { cloneDatabase, dropDatabase } from '../postgres/databases.ts';
 import type { PostgresHandle } from '../postgres/provider.ts';
 import type { ScenarioDefinition } from '../scenario.ts';
-import { sleep } from '../clock.ts';
+
 import { describeCheck } from '../report/format-units.ts';
 import { BudgetWatch } from './budget-watch.ts';
+import { FaultSchedule } from './fault-schedule.ts';
 import type { OnProgress } from './progress.ts';
 import { runSteps } from './run-steps.ts';
-import { BudgetBreach } from './step-context.ts';
+import { BudgetBreach, type StepContext } from './step-context.ts';
 
 /** After an abortOnFail stop, keep measuring this long so the report shows whether the app recovered. */
 export const ABORT_OBSERVE_MS = 2000;
@@ -54,16 +55,26 @@ export interface VariantRunOptions {
   budgets: readonly BudgetSpec[];
   dataset: DatasetInfo;
   log: (line: string) => void;
+  /** Aborted when the run is stopped (Ctrl-C, Postgres died); its reason says why. */
   signal: AbortSignal;
   progress?: OnProgress;
+  /** Where the variant is, for the report of a run stopped early. */
+  setPhase?: (phase: string) => void;
 }
+
+const MIGRATION_APP = 'rehearse-migration';
 
 export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
   const variant = o.scenario.variants[o.variant]!;
   const db = `rehearse_${o.variant.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}`;
   const url = o.pg.url(db);
   const startedAt = new Date().toISOString();
+  const setPhase = o.setPhase ?? (() => {});
+  const checkpoint = () => {
+    if (o.signal.aborted) throw o.signal.reason;
+  };
   o.log(`\n── ${o.scenario.name} / ${o.variant}: ${variant.description}`);
+  setPhase('cloning the seeded database');
   await cloneDatabase(o.pg, o.templateDb, db);
 
   const clock = new StepClock();
@@ -79,29 +90,46 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
   });
   const sampler = new LockSampler(url, o.sampleIntervalMs);
   const watcher = new LockWaitWatcher(url);
-  const migration = new pg.Client({ connectionString: url, application_name: 'rehearse-migration' });
-  // A server-side termination surfaces on the running query; never as an unhandled 'error' event.
-  migration.on('error', () => {});
-  const steps: StepResult[] = [];
-  let load: LoadRun | null = null;
-  let measurements!: VariantMeasurements;
-  let migrationConnected = false;
-  let migrationPid = 0; // 0 until the migration session reported its pid
-  // Steps stop on Ctrl-C or when an abortOnFail budget breaches; either way the statement in
-  // flight is cancelled (its transaction rolls back and releases its locks).
+  const faults = new FaultSchedule({ runStartMs: () => runStartMs, events, clock, log: o.log, signal: o.signal });
+  // Steps stop on Ctrl-C (or Postgres dying) or when an abortOnFail budget breaches; either way
+  // the statement in flight is cancelled (its transaction rolls back and releases its locks).
   const budgetStop = new AbortController();
   const stepSignal = AbortSignal.any([o.signal, budgetStop.signal]);
   let aborted: BudgetAbort | null = null;
   let watch: BudgetWatch | null = null;
-  const onAbort = () => void (migrationPid && cancelBackend(url, migrationPid).catch(() => {}));
+  const ctx: StepContext = {
+    // A server-side termination surfaces on the running query; never as an unhandled 'error' event.
+    migration: pgClient(url, MIGRATION_APP),
+    migrationPid: 0, // 0 until the migration session reported its pid
+    async reconnectMigration() {
+      const old = ctx.migration;
+      void old.end().catch(() => {});
+      const fresh = pgClient(url, MIGRATION_APP);
+      await fresh.connect();
+      ctx.migration = fresh;
+      ctx.migrationPid = (await fresh.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    },
+    databaseUrl: url, watcher, fleet, requestFactory: null, clock, runStartMs, faults, events, log: o.log, signal: stepSignal, progress: o.progress,
+  };
+  const steps: StepResult[] = [];
+  let load: LoadRun | null = null;
+  let measurements!: VariantMeasurements;
+  let migrationConnected = false;
+  const onAbort = () => void (ctx.migrationPid && cancelBackend(url, ctx.migrationPid).catch(() => {}));
   stepSignal.addEventListener('abort', onAbort);
   try {
+    checkpoint();
+    setPhase('starting the app');
+    o.log(`  starting ${o.instances} app instance${o.instances === 1 ? '' : 's'} (${o.scenario.app.initialVersion})…`);
     await fleet.start(o.scenario.app.initialVersion);
-    const factory = await o.app.requestFactory(url, `${o.variant}-${Date.now().toString(36)}`);
-    await Promise.all([sampler.start(), watcher.start(), migration.connect().then(() => void (migrationConnected = true))]);
-    migrationPid = (await migration.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    checkpoint();
+    ctx.requestFactory = await o.app.requestFactory(url, `${o.variant}-${Date.now().toString(36)}`);
+    await Promise.all([sampler.start(), watcher.start(), ctx.migration.connect().then(() => void (migrationConnected = true))]);
+    ctx.migrationPid = (await ctx.migration.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    checkpoint();
 
-    runStartMs = now();
+    runStartMs = ctx.runStartMs = now();
+    const factory = ctx.requestFactory;
     load = o.load.model === 'open'
       ? startOpenLoad({ rate: o.load.rate, factory, balancer: fleet, timeoutMs: o.load.timeoutMs, seed: o.load.seed, connectionsPerTarget: OPEN_MODEL_CONNECTIONS_PER_TARGET })
       : startClosedLoad({ connections: o.load.connections, factory, balancer: fleet, timeoutMs: o.load.timeoutMs, seed: o.load.seed });
@@ -129,17 +157,18 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
     }).start();
 
     o.progress?.({ kind: 'variant-start', scenario: o.scenario.name, variant: o.variant, steps: variant.steps.length });
-    await runSteps(variant.steps, { migration, migrationPid, watcher, fleet, clock, runStartMs, log: o.log, signal: stepSignal, progress: o.progress }, steps);
+    await runSteps(variant.steps, ctx, steps, setPhase);
     watch.stop();
     // A careful operator who stopped a migration watches the app recover before walking away.
     if (aborted && !o.signal.aborted) await sleep(ABORT_OBSERVE_MS);
   } finally {
     watch?.stop();
     stepSignal.removeEventListener('abort', onAbort);
+    setPhase('stopping the load and the app');
     // A grace of 2 s lets requests answer; one still blocked after that counts with its true duration.
     const records = load ? await load.stop({ graceMs: o.signal.aborted ? 0 : 2000 }) : [];
     const runEndMs = now();
-    await Promise.allSettled([sampler.stop(), watcher.stop(), migrationConnected ? migration.end() : null, fleet.stop()]);
+    await Promise.allSettled([sampler.stop(), watcher.stop(), migrationConnected ? ctx.migration.end() : null, fleet.stop()]);
     // Only drop when we will report normally; on interrupt the cleanup removes the whole server.
     if (!o.signal.aborted) await dropDatabase(o.pg, db).catch(() => {});
     measurements = {
@@ -148,6 +177,8 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
     };
     o.progress?.({ kind: 'variant-end', variant: o.variant });
   }
+  // Stopped before the load started: nothing of this variant was measured.
+  if (!load) throw o.signal.reason ?? new Error('the variant stopped before its load started');
   const loadInfo: LoadInfo = {
     model: o.load.model,
     rate: o.load.model === 'open' ? o.load.rate : null,
@@ -172,8 +203,8 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
     load: loadInfo,
     events,
     observer: { intervalMs: o.sampleIntervalMs, samples: sampler.samples.length, lockWaitResolutionMs: watcher.pollMs },
-    migrationPid: migrationPid || null,
-    notMeasured: notMeasured(o, sampler.overruns, driverQueueing(measurements.records), tracerMs(steps)),
+    migrationPid: ctx.migrationPid || null,
+    notMeasured: [...notMeasured(o, sampler.overruns, driverQueueing(measurements.records), tracerMs(steps)), ...faults.notFired],
   });
 }
 
@@ -192,10 +223,4 @@ function notMeasured(o: VariantRunOptions, overruns: number, queued: number, tra
   return out;
 }
 
-async function cancelBackend(url: string, pid: number): Promise<void> {
-  const c = new pg.Client({ connectionString: url, application_name: 'rehearse-cancel' });
-  c.on('error', () => {});
-  await c.connect();
-  await c.query('SELECT pg_cancel_backend($1)', [pid]);
-  await c.end();
-}
+const cancelBackend = (url: string, pid: number): Promise<unknown> => withClient(url, 'rehearse-cancel', (c) => c.query('SELECT pg_cancel_backend($1)', [pid]));

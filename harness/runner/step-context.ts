@@ -1,25 +1,39 @@
 // What every step module gets to work with, and what it gives back.
 import type pg from 'pg';
 import type { AppFleet } from '../app/fleet.ts';
+import type { RequestFactory } from '../load/types.ts';
 import type { LockWaitWatcher } from '../observe/statement-tracer.ts';
-import type { StatementTrace } from '../model/schema.ts';
+import type { RunEvent, StatementTrace } from '../model/schema.ts';
 import type { StepClock } from '../model/windows.ts';
 import type { BudgetCheck } from '../model/schema.ts';
+import { RehearseError } from '../errors.ts';
 import type { OnProgress } from './progress.ts';
+import type { FaultSchedule } from './fault-schedule.ts';
 
 export interface StepContext {
-  /** The migration's own session; application_name 'rehearse-migration'. */
+  /** The migration's own session; application_name 'rehearse-migration'. Replaced by reconnectMigration(). */
   migration: pg.Client;
   migrationPid: number;
+  /** Opens a new migration session in place of one the server terminated (updates migration and migrationPid). */
+  reconnectMigration(): Promise<void>;
+  /** The variant's database. */
+  databaseUrl: string;
   watcher: LockWaitWatcher;
   fleet: AppFleet;
+  /** Requests shaped like the app's own traffic (a connection storm sends these). */
+  requestFactory: RequestFactory | null;
   clock: StepClock;
   /** Monotonic ms of the run start; reports use run-relative times. */
   runStartMs: number;
+  /** Faults armed by fault steps; they fire during the next step. */
+  faults: FaultSchedule;
+  /** What happened besides the steps (faults, instance deaths), for the timeline. */
+  events: RunEvent[];
   log: (line: string) => void;
   /**
-   * Aborted on Ctrl-C, or when an abortOnFail budget breaches (reason: a BudgetBreach): the
-   * statement in flight is cancelled and long steps stop at their next safe point.
+   * Aborted on Ctrl-C, when Postgres dies, or when an abortOnFail budget breaches (reason: a
+   * RehearseError or a BudgetBreach): the statement in flight is cancelled and long steps stop
+   * at their next safe point.
    */
   signal: AbortSignal;
   /** Progress for a human watching (live view); optional. */
@@ -34,9 +48,9 @@ export class BudgetBreach extends Error {
   }
 }
 
-/** The error code a step stopped by its signal carries. */
-export const abortCode = (signal: AbortSignal): 'REH_BUDGET_ABORTED' | 'REH_INTERRUPTED' =>
-  signal.reason instanceof BudgetBreach ? 'REH_BUDGET_ABORTED' : 'REH_INTERRUPTED';
+/** The error code a step stopped by its signal carries: the stop reason's (REH_INTERRUPTED, REH_PG_DIED, REH_BUDGET_ABORTED…). */
+export const abortCode = (signal: AbortSignal): string =>
+  signal.reason instanceof BudgetBreach ? 'REH_BUDGET_ABORTED' : signal.reason instanceof RehearseError ? signal.reason.code : 'REH_INTERRUPTED';
 
 export interface StepOutcome {
   statements: StatementTrace[];

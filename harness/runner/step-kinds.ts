@@ -3,6 +3,7 @@
 import type { Step } from '../scenario.ts';
 import { backfillStep } from './backfill-step.ts';
 import { deployStep } from './deploy-step.ts';
+import { faultStep } from './fault-step.ts';
 import { pauseStep } from './pause-step.ts';
 import { sqlStep } from './sql-step.ts';
 import type { StepContext, StepOutcome } from './step-context.ts';
@@ -21,6 +22,8 @@ export interface StepKind<S extends Step = Step> {
   run(step: S, ctx: StepContext): Promise<StepOutcome>;
   /** The SQL the step executes against the schema, when it has any (an app may derive its load from it). */
   sqlOf?(step: S): string[];
+  /** A step that only arms faults: faults armed before it keep waiting for the next real step. */
+  readonly armsFaults?: boolean;
 }
 
 type Registry = { [K in Step['kind']]: StepKind<Extract<Step, { kind: K }>> };
@@ -31,6 +34,7 @@ export const STEP_KINDS: Registry = {
   backfill: backfillStep,
   verify: verifyStep,
   pause: pauseStep,
+  fault: faultStep,
 };
 
 /** Every SQL text the steps of every variant execute, in order. */

@@ -2,7 +2,7 @@
 // so runs never see each other's tables and a crash leaves nothing that breaks the next run.
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import { withClient as withClientAs } from '../postgres/sql-client.ts';
+import { withClient as withClientAs } from '../postgres/client.ts';
 
 export interface ScratchDatabase {
   name: string;

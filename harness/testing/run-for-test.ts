@@ -4,19 +4,32 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadScenario, resolveScenarioFile } from '../plan/load-scenario.ts';
 import type { AppSettings } from '../app/types.ts';
-import { rehearse, type RehearseOptions } from '../runner/rehearse.ts';
+import type { PostgresHandle } from '../postgres/provider.ts';
+import { rehearse, type RehearseOptions, type RehearseResult } from '../runner/rehearse.ts';
 import type { ScenarioDefinition } from '../scenario.ts';
 
-export async function rehearseForTest(scenario: string, opts: {
-  variants?: string[]; rows: number; rate?: number; log?: boolean; scales?: RehearseOptions['scales']; productionRows?: Record<string, number>;
-  appSettings?: Partial<AppSettings>;
+export interface TestRunOptions {
+  variants?: string[];
+  rows: number;
+  rate?: number;
+  log?: boolean;
+  instances?: number;
+  signal?: AbortSignal;
   /** Reuse a running server (several runs in one test file). */
-  postgres?: RehearseOptions['postgres'];
+  postgres?: PostgresHandle;
+  /** Called with every log line as it is written (e.g. to act at a given step). */
+  onLog?: (line: string) => void;
+  scales?: RehearseOptions['scales'];
+  productionRows?: Record<string, number>;
+  appSettings?: Partial<AppSettings>;
   budgets?: RehearseOptions['budgets'];
   /** Change the scenario before it runs, e.g. to inject a regression. */
   edit?: (s: ScenarioDefinition) => ScenarioDefinition;
   outDir?: string;
-}) {
+}
+
+/** Any outcome, including a run stopped early (result.error). */
+export async function rehearseForTestResult(scenario: string, opts: TestRunOptions): Promise<RehearseResult & { logs: string[]; outDir: string }> {
   const scenarioFile = resolveScenarioFile(scenario);
   const loaded = await loadScenario(scenarioFile);
   const def = opts.edit ? opts.edit(loaded) : loaded;
@@ -25,8 +38,16 @@ export async function rehearseForTest(scenario: string, opts: {
   const result = await rehearse({
     scenario: def, scenarioFile, variants: opts.variants ?? Object.keys(def.variants), rows: { default: opts.rows, tables: {} }, seed: 7, scales: opts.scales, productionRows: opts.productionRows,
     load: { model: 'open', rate: opts.rate, connections: 16, timeoutMs: 30_000, capacityFraction: 0.4 },
-    instances: 2, sampleIntervalMs: 100, outDir, toolVersion: 'test', postgres: opts.postgres, budgets: opts.budgets, appSettings: opts.appSettings,
-    log: (l) => { logs.push(l); if (opts.log) console.log(l); }, signal: new AbortController().signal,
+    instances: opts.instances ?? 2, sampleIntervalMs: 100, outDir, toolVersion: 'test', postgres: opts.postgres, budgets: opts.budgets, appSettings: opts.appSettings,
+    log: (l) => { logs.push(l); opts.onLog?.(l); if (opts.log) console.log(l); }, signal: opts.signal ?? new AbortController().signal,
   });
   return { ...result, logs, outDir };
+}
+
+/** A run that must complete and write its report. */
+export async function rehearseForTest(scenario: string, opts: TestRunOptions) {
+  const r = await rehearseForTestResult(scenario, opts);
+  if (r.error) throw r.error;
+  if (!r.paths) throw new Error('the report was not written');
+  return { ...r, paths: r.paths };
 }

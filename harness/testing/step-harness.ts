@@ -1,6 +1,9 @@
 // Test support: a real StepContext on a fresh database, so step modules are tested against
 // real Postgres locks, not mocks.
-import pg from 'pg';
+import type pg from 'pg';
+import { pgClient } from '../postgres/client.ts';
+import { FaultSchedule } from '../runner/fault-schedule.ts';
+import type { RunEvent } from '../model/schema.ts';
 import { createDatabase } from '../postgres/databases.ts';
 import type { PostgresHandle } from '../postgres/provider.ts';
 import { LockWaitWatcher } from '../observe/statement-tracer.ts';
@@ -11,25 +14,41 @@ import { now } from '../clock.ts';
 
 let dbSeq = 0;
 
-export async function stepHarness(handle: PostgresHandle, setupSql: string): Promise<{ ctx: StepContext; url: string; close: () => Promise<void>; logs: string[] }> {
+export async function stepHarness(handle: PostgresHandle, setupSql: string, opts: { fleet?: AppFleet } = {}): Promise<{ ctx: StepContext; url: string; close: () => Promise<void>; logs: string[] }> {
   const name = `t_${process.pid}_${++dbSeq}`;
   await createDatabase(handle, name);
   const url = handle.url(name);
-  const setup = new pg.Client({ connectionString: url });
+  const setup = pgClient(url, 'test-setup');
   await setup.connect();
   await setup.query(setupSql);
   await setup.end();
-  const migration = new pg.Client({ connectionString: url, application_name: 'rehearse-migration' });
-  await migration.connect();
-  const migrationPid = (await migration.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+  const connect = async (): Promise<{ client: pg.Client; pid: number }> => {
+    const client = pgClient(url, 'rehearse-migration');
+    await client.connect();
+    return { client, pid: (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid };
+  };
+  const first = await connect();
   const watcher = new LockWaitWatcher(url);
   await watcher.start();
   const logs: string[] = [];
+  const clock = new StepClock();
+  const events: RunEvent[] = [];
+  const runStartMs = now();
+  const signal = new AbortController().signal;
+  const log = (l: string) => void logs.push(l);
   const ctx: StepContext = {
-    migration, migrationPid, watcher, clock: new StepClock(), runStartMs: now(),
-    fleet: undefined as unknown as AppFleet, log: (l) => logs.push(l), signal: new AbortController().signal,
+    migration: first.client, migrationPid: first.pid,
+    async reconnectMigration() {
+      void ctx.migration.end().catch(() => {});
+      const next = await connect();
+      ctx.migration = next.client;
+      ctx.migrationPid = next.pid;
+    },
+    databaseUrl: url, watcher, clock, runStartMs, events, log, signal, requestFactory: null,
+    faults: new FaultSchedule({ runStartMs: () => runStartMs, events, clock, log, signal }),
+    fleet: opts.fleet ?? (undefined as unknown as AppFleet),
   };
-  return { ctx, url, logs, close: async () => { await watcher.stop(); await migration.end(); } };
+  return { ctx, url, logs, close: async () => { await watcher.stop(); await ctx.migration.end().catch(() => {}); } };
 }
 
 /** When a blocker released its locks, measured by the test on the monotonic clock. */
@@ -46,7 +65,7 @@ export interface Release {
  * measurements, independent of the tracer, so the tracer can be checked against them.
  */
 export async function holdLock(url: string, lockSql: string, ms: number): Promise<{ heldAtMs: number; released: Promise<Release> }> {
-  const c = new pg.Client({ connectionString: url, application_name: 'test-blocker' });
+  const c = pgClient(url, 'test-blocker');
   await c.connect();
   await c.query('BEGIN');
   await c.query(lockSql);

@@ -2,12 +2,12 @@
 // - every pick()/pickRow() names a table and column that exist (an error, with near matches);
 // - every query of every version prepares (a note only: a query of a later version may need a
 //   column the migration adds, and a query that fails at run time is counted by SQLSTATE).
-import pg from 'pg';
 import { RehearseError } from '../errors.ts';
 import { resolveColumnRef, resolveRowColumn, type Catalog } from './catalog.ts';
 import { forEachGenerator } from './generators.ts';
 import type { ResolvedWorkload } from './resolve.ts';
 import type { TableSample } from './sample.ts';
+import { pgClient } from '../postgres/client.ts';
 
 export function checkNames(catalog: Catalog, w: ResolvedWorkload, where?: string): void {
   const problems = new Set<string>();
@@ -27,8 +27,7 @@ export function checkNames(catalog: Catalog, w: ResolvedWorkload, where?: string
 
 /** Notes for statements that do not prepare on the seeded schema (PREPARE parses and plans, never runs). */
 export async function prepareNotes(databaseUrl: string, w: ResolvedWorkload): Promise<string[]> {
-  const c = new pg.Client({ connectionString: databaseUrl, application_name: 'rehearse-setup' });
-  c.on('error', () => {});
+  const c = pgClient(databaseUrl, 'rehearse-setup');
   await c.connect();
   const notes: string[] = [];
   try {

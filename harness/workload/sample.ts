@@ -4,9 +4,10 @@
 // the first rows when the sample comes back thin (small or clustered tables). Values come back
 // as PostgreSQL's text form, which every type accepts back as a parameter (ints, bigints beyond
 // 2^53, uuids, timestamps, json, arrays, enums), so a picked value keeps its exact type.
-import pg from 'pg';
+import type pg from 'pg';
 import { RehearseError } from '../errors.ts';
 import { quoteIdent, quoteTable } from './names.ts';
+import { pgClient } from '../postgres/client.ts';
 
 export const SAMPLE_ROWS = 5000;
 
@@ -34,8 +35,7 @@ export async function sampleTables(databaseUrl: string, requests: SampleRequest[
     if (prev) prev.columns = [...new Set([...prev.columns, ...r.columns])];
     else byTable.set(key, { ...r, columns: [...r.columns] });
   }
-  const c = new pg.Client({ connectionString: databaseUrl, application_name: 'rehearse-setup' });
-  c.on('error', () => {}); // a terminated session fails the query below, not the process
+  const c = pgClient(databaseUrl, 'rehearse-setup');
   await c.connect();
   const out = new Map<string, TableSample>();
   const empty: string[] = [];

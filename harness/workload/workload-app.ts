@@ -6,7 +6,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import type { AppContext, AppRoute, AppSpec, AppUnderTest } from '../app/types.ts';
 import { registerCleanup } from '../cleanup.ts';
 import { RehearseError } from '../errors.ts';
@@ -20,6 +19,7 @@ import { loadWorkload, workloadError } from './load-workload.ts';
 import { createWorkloadFactory, sampleRequests } from './params.ts';
 import { BASE_VERSION, instanceWorkload, resolveWorkload, type ResolvedWorkload } from './resolve.ts';
 import { sampleTables } from './sample.ts';
+import { pgClient } from '../postgres/client.ts';
 
 const SERVER_ENTRY = fileURLToPath(new URL('./server.ts', import.meta.url));
 
@@ -86,8 +86,7 @@ export function workloadApp(o: WorkloadAppOptions = {}): WorkloadAppSpec {
 
 async function createWorkloadApp(o: WorkloadAppOptions, ctx: AppContext, given: ResolvedWorkload | null, source: string | null, initialVersion: string): Promise<AppUnderTest> {
   const notes: string[] = [];
-  const c = new pg.Client({ connectionString: ctx.seededUrl, application_name: 'rehearse-setup' });
-  c.on('error', () => {});
+  const c = pgClient(ctx.seededUrl, 'rehearse-setup');
   await c.connect();
   let catalog: Catalog;
   let w: ResolvedWorkload;

@@ -1,6 +1,7 @@
 // Seeds users + orders into an empty database as fast as the server can take it:
 // bare tables + COPY FREEZE, then indexes, FK, sequences and VACUUM (ANALYZE) (see dataset.ts).
-import pg from 'pg';
+import type pg from 'pg';
+import { pgClient } from '../../harness/postgres/client.ts';
 import { now } from '../../harness/clock.ts';
 import { RehearseError } from '../../harness/errors.ts';
 import { CopyTextStream, copyInto, copySql, type RowSource } from '../../harness/seed/copy-stream.ts';
@@ -78,9 +79,8 @@ export async function seedDatabase(connectionString: string, opts: SeedOptions):
     const { ds, orders } = await timed('prepare', async () => {
       const ds = new Dataset(seed, users, buildPools(seed));
       for (let i = 0; i < (parallel ? 2 : 1); i++) {
-        const c = new pg.Client({ connectionString, application_name: 'rehearse-seed' });
         // A dropped connection emits 'error' outside any query; fail the seed, not the process.
-        c.on('error', (err) => abort.abort(err));
+        const c = pgClient(connectionString, 'rehearse-seed', { onError: (err) => abort.abort(err) });
         clients.push(c);
       }
       await Promise.all(clients.map((c) => c.connect()));

@@ -2,7 +2,7 @@
 // plan every table's rows and load them (plan.ts, load.ts). One seed number gives identical
 // tables: every value is a pure function of (seed, table, column, row).
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { RehearseError } from '../../errors.ts';
 import { applyBaseline } from '../../migrations/apply-baseline.ts';
 import { readSqlSources, type SqlFile } from '../../migrations/read-sql-sources.ts';
@@ -13,6 +13,7 @@ import { loadPlan } from './load.ts';
 import type { ColumnOverride } from './overrides.ts';
 import { DEFAULT_FANOUT, planSeed, type ReadExisting, type SeedPlan } from './plan.ts';
 import { Pools, encode } from './pools.ts';
+import { pgClient } from '../../postgres/client.ts';
 
 /** Bumped whenever the bytes a seed renders change; part of the warm-start cache key. */
 export const SCHEMA_GENERATOR_VERSION = 1;
@@ -75,8 +76,8 @@ async function seedSchema(url: string, files: SqlFile[], opts: SchemaDatasetOpti
   try {
     await timed('connect', async () => {
       for (let i = 0; i < (opts.parallel === false ? 1 : 2); i++) {
-        const c = new pg.Client({ connectionString: url, application_name: 'rehearse-seed' });
-        c.on('error', (err) => abort.abort(err));
+        // A dropped connection emits 'error' outside any query; fail the seed, not the process.
+        const c = pgClient(url, 'rehearse-seed', { onError: (err) => abort.abort(err) });
         clients.push(c);
       }
       await Promise.all(clients.map((c) => c.connect()));

@@ -1,10 +1,11 @@
 // Helpers for the schema-dataset tests: seed SQL text into a fresh scratch database, and
 // queries that check the result against the catalog (orphans for every FK, table checksums).
-import pg from 'pg';
+import type pg from 'pg';
 import { createScratchDatabase, type ScratchDatabase } from '../../seed/scratch-db.ts';
 import type { RowsSpec, SeededDataset } from '../types.ts';
 import type { ColumnOverride } from './overrides.ts';
 import { schemaDataset } from './schema-dataset.ts';
+import { pgClient } from '../../postgres/client.ts';
 
 export interface Seeded {
   db: ScratchDatabase;
@@ -17,7 +18,7 @@ export async function seedSql(serverUrl: string, sql: string, opts: { seed?: num
   try {
     const ds = schemaDataset({ schema: [{ path: 'schema.sql', name: 'schema', sql }], columns: opts.columns, fanout: opts.fanout });
     const result = await ds.seed(db.url, { seed: opts.seed ?? 1, rows: opts.rows ?? { default: 200, tables: {} } });
-    const client = new pg.Client(db.url);
+    const client = pgClient(db.url, 'rehearse-test');
     await client.connect();
     return { db, client, result };
   } catch (err) {

@@ -3,16 +3,16 @@
 // safe on any schema (a CHECK on a varied column, a trigger that raises, an exclusion
 // constraint): what fails is left out and the report says why. Sequences are not
 // transactional, so their positions are put back afterwards: the seeded data stays as seeded.
-import pg from 'pg';
+import type pg from 'pg';
 import { mulberry32 } from '../../load/rng.ts';
 import { createWorkloadFactory, type FactoryInputs } from '../params.ts';
+import { pgClient } from '../../postgres/client.ts';
 
 const TRIES = 3;
 
 export async function dryRun(databaseUrl: string, inputs: FactoryInputs): Promise<Map<string, string>> {
   const failed = new Map<string, string>();
-  const c = new pg.Client({ connectionString: databaseUrl, application_name: 'rehearse-setup' });
-  c.on('error', () => {});
+  const c = pgClient(databaseUrl, 'rehearse-setup');
   await c.connect();
   try {
     const before = await sequences(c);
