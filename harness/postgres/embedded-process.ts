@@ -78,7 +78,8 @@ export class Postmaster {
     return this.child.pid;
   }
 
-  private running(): boolean {
+  /** Not exited yet (its pid still names this server). */
+  running(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 

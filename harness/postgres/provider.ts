@@ -54,6 +54,12 @@ export interface PostgresHandle extends AsyncDisposable {
   readonly databases: DatabasePolicy;
   /** Present when the warm-start cache can snapshot this server (seed-cache.ts). */
   readonly snapshot?: ClusterSnapshotter;
+  /**
+   * The postmaster's pid on this machine: its process tree is the whole server (every backend), so
+   * its CPU can be measured. Null or absent when the server's processes are not visible here
+   * (a container in a VM, another host); the report then says Postgres CPU was not measured.
+   */
+  serverPid?(): number | null;
   stop(): Promise<void>;
 }
 
