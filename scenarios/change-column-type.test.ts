@@ -41,4 +41,18 @@ describe('change-column-type at 200k rows', () => {
     expect(backfill.details?.rowsScanned).toBeGreaterThanOrEqual(200_000);
     expect(safe.steps.find((s) => s.kind === 'verify')!.details?.discrepancies).toBe(0);
   });
+
+  it('should warm up each variant before its first step and report its steady state and CPU', () => {
+    for (const v of report.variants) {
+      expect(v.warmup!.mode).toBe('auto');
+      expect(v.warmup!.durationMs).toBeGreaterThanOrEqual(3000); // at least one window of 3 s
+      expect(v.steps[0]!.startMs).toBeGreaterThanOrEqual(v.warmup!.endMs);
+      expect(v.steadyState!.requestsPerSec).toBeGreaterThan(0);
+      // The summary counts what the steps count (warm-up excluded), give or take arrivals between steps.
+      const inSteps = v.steps.reduce((a, s) => a + (s.traffic?.requests ?? 0), 0);
+      expect(v.summary.requests).toBeGreaterThanOrEqual(inSteps);
+      expect(v.summary.requests).toBeLessThan(inSteps + 300);
+      expect(v.cpu!.components.map((c) => c.kind)).toEqual(expect.arrayContaining(['harness', 'postgres', 'app']));
+    }
+  });
 });

@@ -2,6 +2,7 @@
 // so a stall in any variant is never averaged away. Pure: no I/O.
 import type { Projection } from './projection.ts';
 import { SCHEMA_VERSION, type Calibration, type RunReport, type Summary, type VariantResult } from './schema.ts';
+import { compareBaselines } from './steady-state.ts';
 
 export function assembleReport(a: { runId: string; startedAt: string; durationMs: number; scenario: string; variants: VariantResult[]; toolVersion: string; seed: RunReport['seed']; projection?: Projection; calibration?: Calibration }): RunReport {
   const first = a.variants[0];
@@ -19,6 +20,7 @@ export function assembleReport(a: { runId: string; startedAt: string; durationMs
     seed: a.seed,
     ...(a.projection ? { projection: a.projection } : {}),
     ...(a.calibration ? { calibration: a.calibration } : {}),
+    baselines: compareBaselines(a.variants),
   };
 }
 

@@ -36,7 +36,7 @@ describe('CPU per second', () => {
     // without being reaped into it: the counter drops, and that interval adds nothing rather than minus.
     const samples = sampled(3000, (t) => ({
       machine: { busy: t / 1000, total: t / 500 },
-      components: t < 1500 ? {} : { 'app-1': (t - 1500) / 1000 - (t >= 2500 ? 0.4 : 0) },
+      components: t < 1500 ? ({} as Record<string, number>) : { 'app-1': (t - 1500) / 1000 - (t >= 2500 ? 0.4 : 0) },
     }));
     const cpu = cpuUse({ ...base, samples, runEndMs: 3000 });
     expect(cpu.components[0]!.cores[0]).toBeNull();

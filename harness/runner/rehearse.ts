@@ -21,6 +21,7 @@ import type { ScenarioDefinition } from '../scenario.ts';
 import type { OnProgress } from './progress.ts';
 import { runVariant, type LoadPlan } from './run-variant.ts';
 import { migrationSqlOf } from './step-kinds.ts';
+import type { WarmupSetting } from './warm-up.ts';
 
 export interface RehearseOptions {
   scenario: ScenarioDefinition;
@@ -29,8 +30,11 @@ export interface RehearseOptions {
   variants: string[];
   rows: RowsSpec;
   seed: number;
-  load: { model: 'open' | 'closed'; rate?: number; connections: number; timeoutMs: number; capacityFraction: number };
+  /** warmup: default auto (until latency is steady). */
+  load: { model: 'open' | 'closed'; rate?: number; connections: number; timeoutMs: number; capacityFraction: number; warmup?: WarmupSetting };
   instances: number;
+  /** Balancer slow start for instances that join during deploys, ms; default 0 (off). */
+  slowStartMs?: number;
   appSettings?: Partial<AppSettings>;
   sampleIntervalMs: number;
   /** Budgets given for this run (config and flags); they win over the scenario's and the defaults. */
@@ -103,7 +107,7 @@ export async function rehearse(o: RehearseOptions): Promise<{ report: RunReport;
         try {
           const result = await runVariant({
             pg, templateDb: SEED_DB, scenario: o.scenario, variant, app, appSettings, load: plan,
-            instances: o.instances, sampleIntervalMs: o.sampleIntervalMs, budgets, dataset: datasetInfo, log: o.log, signal: o.signal, progress: o.progress,
+            instances: o.instances, slowStartMs: o.slowStartMs ?? 0, sampleIntervalMs: o.sampleIntervalMs, budgets, dataset: datasetInfo, log: o.log, signal: o.signal, progress: o.progress,
           });
           if (scale.label) Object.assign(result, { variant: `${variant}@${scale.label}`, scale: { variant, label: scale.label } });
           variants.push(result);
@@ -143,7 +147,7 @@ async function datasetOf(s: ScenarioDefinition): Promise<DatasetSource> {
 
 /** The open-model rate defaults to a fraction of what the app can serve, measured on a scratch copy. */
 async function planLoad(o: RehearseOptions, pg: PostgresHandle, app: AppUnderTest, settings: AppSettings): Promise<LoadPlan> {
-  const plan: LoadPlan = { model: o.load.model, rate: o.load.rate ?? 0, connections: o.load.connections, timeoutMs: o.load.timeoutMs, seed: o.seed, capacityRps: null, mix: app.mix };
+  const plan: LoadPlan = { model: o.load.model, rate: o.load.rate ?? 0, connections: o.load.connections, timeoutMs: o.load.timeoutMs, seed: o.seed, capacityRps: null, mix: app.mix, warmup: o.load.warmup ?? { mode: 'auto' } };
   if (o.load.model === 'closed' || o.load.rate) return plan;
   const db = 'rehearse_probe';
   await cloneDatabase(pg, SEED_DB, db);
