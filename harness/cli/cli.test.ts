@@ -12,6 +12,20 @@ const cli = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { en
 const ourTempDirs = () => new Set(readdirSync(tmpdir()).filter((d) => d.startsWith('rehearse-pg-') && d !== 'rehearse-pg-binaries'));
 const processes = (pattern: string) =>
   spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(pattern) && !l.includes('ps -eo'));
+/** Every live process under `root`: on a shared machine, other runs' servers and apps are not ours. */
+const descendants = (root: number): { pid: number; args: string }[] => {
+  const rows = spawnSync('ps', ['-eo', 'pid,ppid,args'], { encoding: 'utf8' }).stdout.split('\n').slice(1).flatMap((l) => {
+    const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l);
+    return m ? [{ pid: Number(m[1]), ppid: Number(m[2]), args: m[3]! }] : [];
+  });
+  const out: { pid: number; args: string }[] = [];
+  const queue = [root];
+  while (queue.length) {
+    const parent = queue.shift()!;
+    for (const r of rows) if (r.ppid === parent) (out.push({ pid: r.pid, args: r.args }), queue.push(r.pid));
+  }
+  return out;
+};
 
 describe('rehearse CLI', () => {
   it('should reject an unknown scenario with a code and a hint', () => {
@@ -65,7 +79,6 @@ describe('rehearse CLI', () => {
   });
 
   it('should leave no postgres, no app process and no temp dir behind after Ctrl-C, and write a partial report', async () => {
-    const before = ourTempDirs();
     const out = mkdtempSync(path.join(tmpdir(), 'rehearse-cli-out-'));
     const child = spawn(process.execPath, [BIN, '--rows', '20000', '--rate', '100', '--variant', 'naive', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -82,18 +95,21 @@ describe('rehearse CLI', () => {
         }
       }, 50);
     });
-    // Only the server this CLI started: its data dir is one that did not exist before.
-    const isNew = (l: string) => [...l.matchAll(/rehearse-pg-[A-Za-z0-9]+/g)].some((m) => m[0] !== 'rehearse-pg-binaries' && !before.has(m[0]));
-    const pgPids = processes('rehearse-pg-').filter(isNew).map((l) => l.trim().split(/\s+/)[0]);
+    // Only what this CLI started: its process tree (other runs share this machine), and the data
+    // dirs of its postgres.
+    const ours = descendants(child.pid!);
+    const pgLines = ours.filter((p) => p.args.includes('rehearse-pg-'));
+    const pgPids = pgLines.map((p) => p.pid);
+    const pgDirs = [...new Set(pgLines.flatMap((p) => [...p.args.matchAll(/rehearse-pg-[A-Za-z0-9]+/g)].map((m) => m[0]).filter((d) => d !== 'rehearse-pg-binaries')))];
     expect(pgPids.length).toBeGreaterThan(0);
+    expect(ours.some((p) => p.args.includes('sample-app/server.ts'))).toBe(true);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     expect(code).toBe(130);
     await new Promise((r) => setTimeout(r, 500));
-    expect(processes('rehearse-pg-').filter((l) => pgPids.includes(l.trim().split(/\s+/)[0]))).toEqual([]);
-    expect(processes('sample-app/server.ts')).toEqual([]);
-    const after = ourTempDirs();
-    expect([...after].filter((d) => !before.has(d))).toEqual([]);
+    const alive = new Set(processes('').map((l) => Number(l.trim().split(/\s+/)[0])));
+    expect(ours.filter((p) => alive.has(p.pid)).map((p) => p.args)).toEqual([]);
+    expect(pgDirs.filter((d) => ourTempDirs().has(d))).toEqual([]);
     const report = JSON.parse(readFileSync(path.join(out, 'latest', 'report.json'), 'utf8'));
     expect(report.summary.completed).toBe(false);
     expect(existsSync(path.join(out, 'latest', 'report.html'))).toBe(true);
