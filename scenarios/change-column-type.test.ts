@@ -7,9 +7,10 @@ import { rehearseForTest } from '../harness/testing/run-for-test.ts';
 let report: RunReport;
 const variant = (name: string): VariantResult => report.variants.find((v) => v.variant === name)!;
 
+// Two variants, each with an auto warm-up (up to 30 s on a busy machine) before its steps.
 beforeAll(async () => {
   ({ report } = await rehearseForTest('change-column-type', { rows: 200_000, rate: 300 }));
-});
+}, 240_000);
 
 describe('change-column-type at 200k rows', () => {
   it('should rehearse both variants on the same seeded data', () => {
