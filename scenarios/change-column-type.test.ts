@@ -12,9 +12,10 @@ const MAX_STALL_MS = 200;
 let report: RunReport;
 const variant = (name: string): VariantResult => report.variants.find((v) => v.variant === name)!;
 
+// Two variants, each with an auto warm-up (up to 30 s on a busy machine) before its steps.
 beforeAll(async () => {
   ({ report } = await rehearseForTest('change-column-type', { rows: 200_000, rate: 300, budgets: { maxStallMs: MAX_STALL_MS } }));
-});
+}, 240_000);
 
 describe('change-column-type at 200k rows', () => {
   it('should rehearse both variants on the same seeded data', () => {
@@ -79,5 +80,19 @@ describe('change-column-type at 200k rows', () => {
     expect(backfill.details?.rowsScanned).toBeGreaterThanOrEqual(200_000);
     expect(backfill.details?.rowsScanned).toBeLessThanOrEqual(200_000 + safe.summary.requests);
     expect(safe.steps.find((s) => s.kind === 'verify')!.details?.discrepancies).toBe(0);
+  });
+
+  it('should warm up each variant before its first step and report its steady state and CPU', () => {
+    for (const v of report.variants) {
+      expect(v.warmup!.mode).toBe('auto');
+      expect(v.warmup!.durationMs).toBeGreaterThanOrEqual(3000); // at least one window of 3 s
+      expect(v.steps[0]!.startMs).toBeGreaterThanOrEqual(v.warmup!.endMs);
+      expect(v.steadyState!.requestsPerSec).toBeGreaterThan(0);
+      // The summary counts what the steps count (warm-up excluded), give or take arrivals between steps.
+      const inSteps = v.steps.reduce((a, s) => a + (s.traffic?.requests ?? 0), 0);
+      expect(v.summary.requests).toBeGreaterThanOrEqual(inSteps);
+      expect(v.summary.requests).toBeLessThan(inSteps + 300);
+      expect(v.cpu!.components.map((c) => c.kind)).toEqual(expect.arrayContaining(['harness', 'postgres', 'app']));
+    }
   });
 });

@@ -3,7 +3,8 @@
 // rotation, then takes an old one out, waits until the load driver has nothing in flight to it
 // (like a balancer's connection draining) and only then stops it. So deploy errors can only come
 // from the schema and the code, never from traffic sent to a stopping process. An instance that
-// dies on its own leaves rotation at once and is reported as an event; the run goes on.
+// dies on its own leaves rotation at once and is reported as an event; the run goes on. With slow
+// start, an instance that joins during a deploy gets a share of traffic that ramps up (rotation.ts).
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -14,6 +15,7 @@ import type { Balancer, LoadTarget } from '../load/types.ts';
 import type { PoolSample } from '../model/records.ts';
 import { INSTANCE_ENV, type InstanceConfig } from './instance.ts';
 import type { AppSettings, AppUnderTest } from './types.ts';
+import { Rotation } from './rotation.ts';
 
 
 // By absolute URL: `--import tsx` would resolve from the user's cwd, not from this package.
@@ -33,6 +35,8 @@ export interface FleetOptions {
   databaseUrl: string;
   instances: number;
   settings: AppSettings;
+  /** Balancer slow start in ms (0 or absent: a new instance gets its full share at once). */
+  slowStartMs?: number;
   onLog?: (line: string) => void;
   /** An instance exited without being asked to (crash, OOM, SIGKILL). */
   onInstanceExit?: (e: { instance: string; version: string; code: number | null; signal: string | null; t: number }) => void;
@@ -46,8 +50,10 @@ export interface DeployEvent {
 }
 
 export class AppFleet implements Balancer {
-  private rotation: Instance[] = [];
+  private readonly rotation: Rotation<Instance>;
   private all = new Set<Instance>();
+  /** Every instance process from fork to exit, ready or not: its CPU is the app's. */
+  private living = new Map<string, { version: string; child: ChildProcess }>();
   private seq = 0;
   readonly poolSamples: PoolSample[] = [];
   /** SQLSTATE counts of instances that have already exited. */
@@ -56,10 +62,17 @@ export class AppFleet implements Balancer {
   /** The version a replacement instance runs: the last one started or deployed (as a supervisor's spec). */
   private desiredVersion: string | null = null;
 
-  constructor(private readonly opts: FleetOptions) {}
+  constructor(private readonly opts: FleetOptions) {
+    this.rotation = new Rotation<Instance>(opts.slowStartMs ?? 0);
+  }
 
   inRotation(): readonly LoadTarget[] {
-    return this.rotation;
+    return this.rotation.inRotation();
+  }
+
+  /** Live instance processes (starting, in rotation or draining), for CPU accounting. */
+  processes(): { id: string; version: string; pid: number | null }[] {
+    return [...this.living].map(([id, p]) => ({ id, version: p.version, pid: p.child.pid ?? null }));
   }
 
   /** The load driver tells the fleet how to wait until an instance has nothing in flight. */
@@ -68,7 +81,7 @@ export class AppFleet implements Balancer {
   }
 
   versions(): string[] {
-    return this.rotation.map((i) => i.version);
+    return this.rotation.list().map((i) => i.version);
   }
 
   sqlstates(): Record<string, number> {
@@ -80,20 +93,20 @@ export class AppFleet implements Balancer {
   async start(version: string): Promise<void> {
     this.desiredVersion = version;
     const started = await Promise.all(Array.from({ length: this.opts.instances }, () => this.spawnInstance(version)));
-    this.rotation.push(...started);
+    for (const i of started) this.rotation.add(i, { warm: true });
   }
 
   /** Replace every instance, one at a time, with one running `version`. */
   async rollingDeploy(version: string, onEvent: (e: DeployEvent) => void = () => {}): Promise<void> {
     this.desiredVersion = version;
-    for (const old of [...this.rotation]) {
+    for (const old of this.rotation.list()) {
       // Died meanwhile (and was replaced by addInstance, already on `version`): nothing to replace.
       if (!this.all.has(old)) continue;
       const fresh = await this.spawnInstance(version);
       onEvent({ instance: fresh.id, action: 'started', version, t: now() });
-      this.rotation.push(fresh);
+      this.rotation.add(fresh, { warm: false });
       onEvent({ instance: fresh.id, action: 'in-rotation', version, t: now() });
-      this.rotation = this.rotation.filter((i) => i !== old);
+      this.rotation.remove(old);
       onEvent({ instance: old.id, action: 'out-of-rotation', version: old.version, t: now() });
       await this.drainer(old.id);
       onEvent({ instance: old.id, action: 'drained', version: old.version, t: now() });
@@ -104,7 +117,7 @@ export class AppFleet implements Balancer {
 
   /** The instance in rotation started first or last. */
   pick(which: 'oldest' | 'newest'): Instance | undefined {
-    const byAge = [...this.rotation].sort((a, b) => Number(a.id.slice(4)) - Number(b.id.slice(4)));
+    const byAge = this.rotation.list().sort((a, b) => Number(a.id.slice(4)) - Number(b.id.slice(4)));
     return which === 'oldest' ? byAge[0] : byAge.at(-1);
   }
 
@@ -123,7 +136,7 @@ export class AppFleet implements Balancer {
   async addInstance(): Promise<Instance> {
     if (this.desiredVersion === null) throw new Error('the fleet has not been started');
     const fresh = await this.spawnInstance(this.desiredVersion);
-    this.rotation.push(fresh);
+    this.rotation.add(fresh, { warm: false });
     return fresh;
   }
 
@@ -139,7 +152,7 @@ export class AppFleet implements Balancer {
   }
 
   async stop(): Promise<void> {
-    this.rotation = [];
+    this.rotation.clear();
     await Promise.all([...this.all].map((i) => this.stopInstance(i)));
   }
 
@@ -168,6 +181,8 @@ export class AppFleet implements Balancer {
     };
     const unregister = registerCleanup({ name: `app ${id}`, run: async () => killGroup(), runSync: killGroup });
     child.once('exit', unregister);
+    this.living.set(id, { version, child });
+    child.once('exit', () => this.living.delete(id));
 
     const instance: Instance = { id, origin: '', version, child, poolWaiting: 0, sqlstates: {} };
     const port = await new Promise<number>((resolve, reject) => {
@@ -198,7 +213,7 @@ export class AppFleet implements Balancer {
     child.once('exit', (code, signal) => {
       // Still ours and not being stopped: it died. Take it out of rotation so no user is sent to it.
       if (!this.all.has(instance)) return;
-      this.rotation = this.rotation.filter((i) => i !== instance);
+      this.rotation.remove(instance);
       this.retire(instance);
       this.opts.onInstanceExit?.({ instance: id, version, code, signal, t: now() });
     });

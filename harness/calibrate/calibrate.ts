@@ -54,8 +54,9 @@ export async function calibrate(o: CalibrateOptions): Promise<Calibration> {
     const app = await calibrationApp.create({ scenarioFile: null, seededUrl: o.pg.url(SEED_DB), seed: o.seed, migrationSql: [], log: o.log });
     const result = await runVariant({
       pg: o.pg, templateDb: SEED_DB, scenario, variant: 'calibration', app, appSettings: o.appSettings,
-      load: { model: 'open', rate: CALIBRATION_RATE, connections: 0, timeoutMs: 30_000, seed: o.seed, capacityRps: null, mix: app.mix },
-      instances: o.instances, sampleIntervalMs: o.sampleIntervalMs, budgets: [], dataset, log: (l) => o.log(`  ${l.trim()}`), signal: o.signal,
+      // Warmed up like every variant, so the hold is measured on a steady app.
+      load: { model: 'open', rate: CALIBRATION_RATE, connections: 0, timeoutMs: 30_000, seed: o.seed, capacityRps: null, mix: app.mix, warmup: { mode: 'auto' } },
+      instances: o.instances, slowStartMs: 0, sampleIntervalMs: o.sampleIntervalMs, budgets: [], dataset, log: (l) => o.log(`  ${l.trim()}`), signal: o.signal,
     });
     const hold = result.steps.find((s) => s.name === 'hold');
     const holds = (hold?.statements ?? []).map(exclusiveHoldMs).filter((x): x is number => x !== null);

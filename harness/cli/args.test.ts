@@ -207,6 +207,24 @@ describe('parseCli', () => {
     expect(e.message).not.toContain('.');
     expect(errorOf(['--rows'])).toMatchObject({ code: 'REH_CLI_BAD_VALUE' });
   });
+
+  it('should read --warmup as auto, a length in seconds (or with a unit), or 0 for off', () => {
+    expect(parseCli([]).warmup).toEqual({ mode: 'auto' });
+    expect(parseCli(['--warmup', 'auto']).warmup).toEqual({ mode: 'auto' });
+    expect(parseCli(['--warmup', '20']).warmup).toEqual({ mode: 'fixed', ms: 20_000 });
+    expect(parseCli(['--warmup', '1.5s']).warmup).toEqual({ mode: 'fixed', ms: 1500 });
+    expect(parseCli(['--warmup', '500ms']).warmup).toEqual({ mode: 'fixed', ms: 500 });
+    expect(parseCli(['--warmup', '0']).warmup).toEqual({ mode: 'off' });
+    expect(codeOf(() => parseCli(['--warmup', 'soon']))).toBe('REH_CLI_BAD_VALUE');
+    expect(codeOf(() => parseCli(['--warmup', '-3']))).toBe('REH_CLI_BAD_VALUE');
+  });
+
+  it('should read --slow-start as seconds, off by default', () => {
+    expect(parseCli([]).slowStartMs).toBe(0);
+    expect(parseCli(['--slow-start', '30']).slowStartMs).toBe(30_000);
+    expect(parseCli(['--slow-start', '2m']).slowStartMs).toBe(120_000);
+    expect(codeOf(() => parseCli(['--slow-start', '11m']))).toBe('REH_CLI_BAD_VALUE');
+  });
 });
 
 describe('HELP', () => {

@@ -5,6 +5,7 @@ import type { RowsSpec } from '../dataset/types.ts';
 import { RehearseError } from '../errors.ts';
 import { parseBudgetFlag, type BudgetValue } from '../model/budgets.ts';
 import { parseTolerance, type CompareMetric, type Tolerance } from '../model/compare.ts';
+import type { WarmupSetting } from '../runner/warm-up.ts';
 
 type Kind = 'string' | 'boolean';
 interface Flag {
@@ -35,8 +36,10 @@ export const FLAGS = {
   connections: { type: 'string', arg: '<n>', section: 'load', help: 'closed-model connections (default: 32)' },
   'timeout-ms': { type: 'string', arg: '<n>', section: 'load', help: 'per-request timeout of the load driver (default: 30000)' },
   'sample-interval-ms': { type: 'string', arg: '<n>', section: 'load', help: 'lock sampler interval (default: 100)' },
+  warmup: { type: 'string', arg: '<s|auto>', section: 'load', help: 'load before the first step, excluded from every statistic: auto (default) until p99 is steady for 3 s (at most 30 s); a length (20, 20s, 500ms) fixes it; 0 turns it off' },
   instances: { type: 'string', arg: '<n>', section: 'app', help: 'app instances behind the balancer (default: 2)' },
   'pool-size': { type: 'string', arg: '<n>', section: 'app', help: 'pg pool size per app instance (default: 10)' },
+  'slow-start': { type: 'string', arg: '<s>', section: 'app', help: "balancer slow start: an instance joining during a deploy gets a share of traffic that ramps up linearly over this long, like ALB/Envoy (default: 0, off, as in most balancers)" },
   'app-statement-timeout-ms': { type: 'string', arg: '<n>', section: 'app', help: "statement_timeout of the app's sessions (default: none)" },
   'app-lock-timeout-ms': { type: 'string', arg: '<n>', section: 'app', help: "lock_timeout of the app's sessions: a blocking migration then shows as errors (default: none)" },
   'max-stall-ms': { type: 'string', arg: '<n>', section: 'budgets', help: 'budget: longest stall allowed; a stall equal to it passes (default: 1000)' },
@@ -122,6 +125,8 @@ export interface CliOptions {
   appLockTimeoutMs: number | null;
   timeoutMs: number;
   sampleIntervalMs: number;
+  warmup: WarmupSetting;
+  slowStartMs: number;
   maxStallMs?: number;
   maxErrorRate?: number;
   failOnBreach: boolean;
@@ -246,6 +251,22 @@ export function parseCli(argv: string[]): CliOptions {
     }
     return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[(m[2] ?? 'ms') as 'ms' | 's' | 'm']);
   };
+  // Lengths in seconds unless a unit says otherwise ("20", "20s", "500ms", "1m").
+  const seconds = (name: string, raw: string | undefined, maxMs: number): number | undefined => {
+    if (raw === undefined) return undefined;
+    const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(raw.trim());
+    const ms = m ? Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm']) : NaN;
+    if (!Number.isFinite(ms) || ms > maxMs) {
+      problems.push(`--${name} must be a length in seconds (e.g. 20, 20s, 500ms) up to ${maxMs / 1000} s, got "${raw}"`);
+      return undefined;
+    }
+    return ms;
+  };
+  const warmup = (raw: string | undefined): WarmupSetting => {
+    if (raw === undefined || raw.trim() === 'auto') return { mode: 'auto' };
+    const ms = seconds('warmup', raw, 600_000);
+    return ms === undefined ? { mode: 'auto' } : ms === 0 ? { mode: 'off' } : { mode: 'fixed', ms };
+  };
   const explicit = new Set(Object.keys(v));
   if (command === 'run' && positionals.length) explicit.add('scenario');
   const budgets: Record<string, BudgetValue> = {};
@@ -299,6 +320,8 @@ export function parseCli(argv: string[]): CliOptions {
     appLockTimeoutMs: int('app-lock-timeout-ms', v['app-lock-timeout-ms'], 1) ?? null,
     timeoutMs: int('timeout-ms', v['timeout-ms'], 1) ?? 30_000,
     sampleIntervalMs: int('sample-interval-ms', v['sample-interval-ms'], 10, 60_000) ?? 100,
+    warmup: warmup(v.warmup),
+    slowStartMs: seconds('slow-start', v['slow-start'], 600_000) ?? 0,
     maxStallMs: int('max-stall-ms', v['max-stall-ms'], 1),
     maxErrorRate: num('max-error-rate', v['max-error-rate'], 0, 1),
     failOnBreach: v['fail-on-breach'] ?? false,

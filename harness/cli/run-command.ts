@@ -61,6 +61,7 @@ export async function runCommand(opts: CliOptions, ctx: RunContext): Promise<Exi
       ...(input.scales.length ? { scales: input.scales, productionRows: input.productionRows } : {}),
       load: { ...input.load, capacityFraction: 0.4 },
       instances: input.instances,
+      slowStartMs: input.slowStartMs,
       appSettings: input.appSettings,
       sampleIntervalMs: input.sampleIntervalMs,
       budgets: input.budgets,

@@ -7,6 +7,7 @@ import { now } from '../clock.ts';
 import { encodeBody, errorCodeOf, isOkStatus, parseSqlstate } from './http-util.ts';
 import { TickWindow } from './live-tick.ts';
 import { mulberry32 } from './rng.ts';
+import { shareConnections } from './weighted.ts';
 import type { Outcome, RequestRecord } from '../model/records.ts';
 import type { Balancer, LoadRun, LoadRunEvents, LoadTarget, RequestFactory, StopOptions } from './types.ts';
 
@@ -156,9 +157,9 @@ class ClosedLoad extends EventEmitter<LoadRunEvents> implements LoadRun {
   private reconcile(): void {
     if (this.halted) return;
     const targets = this.balancer.inRotation();
-    const m = targets.length;
+    const shares = shareConnections(this.connections, targets);
     const want = new Map<string, number>();
-    targets.forEach((t, i) => want.set(key(t), Math.floor(this.connections / m) + (i < this.connections % m ? 1 : 0)));
+    targets.forEach((t, i) => want.set(key(t), shares[i]!));
 
     const active = new Map<string, ClientState[]>();
     for (const s of this.clients) {

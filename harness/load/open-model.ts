@@ -7,6 +7,7 @@ import type { Outcome, RequestRecord } from '../model/records.ts';
 import { encodeBody, errorCodeOf, isOkStatus, parseSqlstate } from './http-util.ts';
 import { TickWindow } from './live-tick.ts';
 import { mulberry32 } from './rng.ts';
+import { WeightedPicker } from './weighted.ts';
 import type {
   Balancer,
   LoadRun,
@@ -72,7 +73,7 @@ class OpenLoad extends EventEmitter<LoadRunEvents> implements LoadRun {
 
   private nextArrival = 0;
   private nextId = 0;
-  private rr = 0;
+  private readonly picker = new WeightedPicker();
   private halted = false;
   private stopping: Promise<RequestRecord[]> | null = null;
   private loopTimer: NodeJS.Timeout | undefined;
@@ -177,7 +178,7 @@ class OpenLoad extends EventEmitter<LoadRunEvents> implements LoadRun {
       this.push({ route: spec.route, target: null, scheduledMs, sentMs, endMs: sentMs, status: 0, outcome: 'dropped' });
       return;
     }
-    const target = targets[this.rr++ % targets.length];
+    const target = this.picker.pick(targets);
     const pool = this.poolFor(target);
     const p: Pending = {
       id: this.nextId++,

@@ -19,11 +19,13 @@ export type RequestFactory = (rng: () => number) => RequestSpec;
 export interface LoadTarget {
   id: string;
   origin: string; // e.g. http://127.0.0.1:41234
+  /** Relative share of new traffic right now (slow start ramps a new instance up); default 1. */
+  weight?: number;
 }
 
 /** Which instances are in rotation right now. Rolling deploys change this while load runs. */
 export interface Balancer {
-  /** The instances in rotation; the load driver round-robins over them per request. */
+  /** The instances in rotation; the load driver splits traffic over them by weight (equal weights: round robin). */
   inRotation(): readonly LoadTarget[];
 }
 

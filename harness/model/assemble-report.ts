@@ -2,6 +2,7 @@
 // so a stall in any variant is never averaged away. Pure: no I/O.
 import type { Projection } from './projection.ts';
 import { SCHEMA_VERSION, type Calibration, type RunReport, type RunStatus, type Summary, type VariantResult } from './schema.ts';
+import { compareBaselines } from './steady-state.ts';
 
 export interface RunOutcome {
   status: RunStatus;
@@ -31,6 +32,7 @@ export function assembleReport(a: { runId: string; startedAt: string; durationMs
     seed: a.seed,
     ...(a.projection ? { projection: a.projection } : {}),
     ...(a.calibration ? { calibration: a.calibration } : {}),
+    baselines: compareBaselines(a.variants),
   };
 }
 

@@ -7,6 +7,7 @@ import type { LockSample, Outcome, RequestRecord, Waiter } from './records.ts';
 import type { StepResult } from './schema.ts';
 import { StepClock } from './windows.ts';
 import { resolveBudgets } from './budgets.ts';
+import { DEFAULT_STEADY_CRITERIA } from './steady-state.ts';
 
 const ALTER = 'ALTER TABLE users ALTER COLUMN balance TYPE bigint';
 const RUN_START = 1000;
@@ -65,6 +66,7 @@ const budgets = (b: { maxStallMs: number; maxErrorRate: number }) => resolveBudg
 function measurements(over: Partial<VariantMeasurements> = {}): VariantMeasurements {
   return {
     runStartMs: RUN_START, runEndMs: RUN_END, records: records(), lockSamples: lockSamples(),
+    warmup: { mode: 'off', endMs: RUN_START, settled: null, criteria: DEFAULT_STEADY_CRITERIA }, cpu: null,
     poolSamples: [
       { t: 1500, instance: 'a', poolWaiting: 3 },
       { t: 3500, instance: 'a', poolWaiting: 5 },
@@ -233,7 +235,7 @@ describe('annotateSteps', () => {
 
 describe('buildVariantResult', () => {
   it('should join everything into one result whose summary agrees with its stalls', () => {
-    const meta = { schemaVersion: 2, scenario: 's', variant: 'v', events: [] } as unknown as Parameters<typeof buildVariantResult>[1];
+    const meta = { schemaVersion: 2, scenario: 's', variant: 'v', events: [], notMeasured: [] } as unknown as Parameters<typeof buildVariantResult>[1];
     const r = buildVariantResult(measurements(), meta);
     expect(r.durationMs).toBe(8000);
     expect(r.summary.longestStall).toEqual(r.stalls[0]);

@@ -1,15 +1,23 @@
-// Joins the raw measurements of one variant (request records, lock samples, pool samples,
-// step and statement windows) into the VariantResult the report renders. Pure: no I/O.
-import { buildSeries, errorsBySqlstate, findStalls, summarizeTraffic } from './traffic.ts';
-import type { LockSample, PoolSample, RequestRecord } from './records.ts';
+// Joins the raw measurements of one variant (request records, lock samples, pool samples, CPU
+// samples, step and statement windows) into the VariantResult the report renders. Pure: no I/O.
+//
+// Warm-up [runStartMs, warmup.endMs) is measured but not counted: a request belongs to the window
+// it was *scheduled* in (as for steps), so one scheduled during warm-up counts in no step, in no
+// summary figure and in no budget, even if it ends later. Stalls are windows of time, not requests:
+// they are found over every request (a warm-up request still in flight is evidence) and only their
+// part before warm-up ended is dropped, so a stall reaching into the first step is never hidden.
+import { buildSeries, errorsBySqlstate, findStalls, stallsFrom, summarizeTraffic } from './traffic.ts';
+import type { CpuComponentRef, CpuSample, LockSample, PoolSample, RequestRecord } from './records.ts';
 import { dominant, type StepClock } from './windows.ts';
 import { lockWaitEvents } from './lock-waits.ts';
 
 export { lockWaitEvents };
 import { evaluateBudgets, type BudgetEvaluation, type BudgetSpec } from './budgets.ts';
+import { cpuUse, saturatedWithin, secondRanges } from './cpu.ts';
 import { MetricFacts, stepSpans, type MetricInput } from './metric-input.ts';
 import { METRICS } from './metrics.ts';
-import type { BudgetAbort, EventImpact, RunEvent, Stall, StepResult, Summary, TimelinePoint, VariantResult } from './schema.ts';
+import { steadyStateOf } from './steady-state.ts';
+import type { BudgetAbort, CpuUse, EventImpact, RunEvent, Stall, SteadyCriteria, SteadyState, StepResult, Summary, TimelinePoint, VariantResult, Warmup } from './schema.ts';
 
 export interface VariantMeasurements {
   runStartMs: number;
@@ -27,13 +35,20 @@ export interface VariantMeasurements {
   plannedSteps: readonly string[];
   /** Set when an abortOnFail budget stopped the migration. */
   aborted?: BudgetAbort | null;
+  /** When warm-up ended (monotonic); runStartMs when there was none. */
+  warmup: { mode: Warmup['mode']; endMs: number; settled: boolean | null; criteria: SteadyCriteria };
+  cpu: { samples: CpuSample[]; components: CpuComponentRef[]; cores: number; intervalMs: number } | null;
 }
 
+/** Where the counted part of the run starts: the end of warm-up. */
+const measuredFrom = (m: Pick<VariantMeasurements, 'runStartMs' | 'warmup'>): number => Math.max(m.runStartMs, m.warmup.endMs);
+
 /** The budget metrics' view of the measurements up to a horizon (the run end, or now while live). */
-export function metricInputOf(m: Omit<VariantMeasurements, 'budgets' | 'interrupted' | 'plannedSteps' | 'poolSamples'>, horizonMs = m.runEndMs): MetricInput {
+export function metricInputOf(m: Omit<VariantMeasurements, 'budgets' | 'interrupted' | 'plannedSteps' | 'poolSamples' | 'cpu'>, horizonMs = m.runEndMs): MetricInput {
   return {
     variant: m.variant,
     runStartMs: m.runStartMs,
+    measuredFromMs: measuredFrom(m),
     horizonMs,
     records: m.records,
     lockSamples: m.lockSamples,
@@ -71,8 +86,9 @@ export const LISTED_STALL_MIN_MS = 100;
  * threshold), the rest only when they reach LISTED_STALL_MIN_MS.
  */
 export function attributedStalls(m: VariantMeasurements): Stall[] {
-  const all = findStalls(m.records, { endMs: m.runEndMs, minMs: 1 });
-  return all.filter((s, i) => i === 0 || s.durationMs >= LISTED_STALL_MIN_MS).map((s) => ({
+  const from = measuredFrom(m);
+  const counted = stallsFrom(findStalls(m.records, { endMs: m.runEndMs, minMs: 1 }), from);
+  return counted.filter((s, i) => i === 0 || s.durationMs >= LISTED_STALL_MIN_MS).map((s) => ({
     ...s,
     startMs: Math.round(s.startMs - m.runStartMs),
     endMs: Math.round(s.endMs - m.runStartMs),
@@ -82,11 +98,38 @@ export function attributedStalls(m: VariantMeasurements): Stall[] {
   }));
 }
 
+/** Warm-up as reported: its length, whether it settled, and what its (uncounted) traffic looked like. */
+export function warmupResult(m: VariantMeasurements): Warmup {
+  const from = measuredFrom(m);
+  const inWarmup = m.warmup.mode === 'off' ? [] : findStalls(m.records, { endMs: m.runEndMs, minMs: 1 }).filter((s) => s.startMs < from);
+  return {
+    mode: m.warmup.mode,
+    startMs: 0,
+    endMs: Math.round(from - m.runStartMs),
+    durationMs: Math.round(from - m.runStartMs),
+    settled: m.warmup.settled,
+    criteria: m.warmup.criteria,
+    traffic: m.warmup.mode === 'off' ? null : summarizeTraffic(m.records, m.runStartMs, from),
+    longestStallMs: Math.round(Math.max(0, ...inWarmup.map((s) => Math.min(s.endMs, from) - s.startMs))),
+  };
+}
+
+/** Rate and p99 over the last window of warm-up (up to windowSeconds): what the steps are measured against. */
+export function steadyStateResult(m: VariantMeasurements): SteadyState | null {
+  const to = measuredFrom(m);
+  if (m.warmup.mode === 'off' || to <= m.runStartMs) return null;
+  const from = Math.max(m.runStartMs, to - m.warmup.criteria.windowSeconds * 1000);
+  return steadyStateOf(m.records, from, to, m.runStartMs, m.warmup.settled === true);
+}
+
+/** The variant's summary over the counted part of the run (after warm-up). */
 export function summarize(m: VariantMeasurements, stalls: Stall[], budgets = checkVariantBudgets(m).checks): Summary {
-  const traffic = summarizeTraffic(m.records, -Infinity, Infinity);
+  const from = measuredFrom(m);
+  const counted = from > m.runStartMs ? m.records.filter((r) => r.scheduledMs >= from) : m.records;
+  const traffic = summarizeTraffic(counted, -Infinity, Infinity);
   const longest = stalls.reduce<Stall | null>((a, s) => (!a || s.durationMs > a.durationMs ? s : a), null);
   const longestStallMs = longest?.durationMs ?? 0;
-  const maxLockWaiters = m.lockSamples.reduce((mx, s) => Math.max(mx, s.waiters.length), 0);
+  const maxLockWaiters = m.lockSamples.filter((s) => s.t >= from).reduce((mx, s) => Math.max(mx, s.waiters.length), 0);
   const failedStep = m.steps.find((s) => s.status === 'failed')?.name ?? null;
   const completed = !m.interrupted && !m.aborted && failedStep === null;
   return {
@@ -98,7 +141,7 @@ export function summarize(m: VariantMeasurements, stalls: Stall[], budgets = che
     errorRate: traffic.errorRate,
     maxLockWaiters,
     requests: traffic.requests,
-    errorsBySqlstate: errorsBySqlstate(m.records),
+    errorsBySqlstate: errorsBySqlstate(counted),
     budgets,
     failedStep,
     p99Ms: traffic.p99Ms,
@@ -108,15 +151,18 @@ export function summarize(m: VariantMeasurements, stalls: Stall[], budgets = che
 
 /**
  * Per-step traffic and lock waiters (attributed by request schedule time and sample time), the
- * longest stall attributed to the step, and the run's budgets checked on the step alone.
+ * longest stall attributed to the step, the run's budgets checked on the step alone, and how many
+ * of its seconds had the machine's CPU saturated.
  */
-export function annotateSteps(m: VariantMeasurements, facts = new MetricFacts(metricInputOf(m)), byStep: BudgetEvaluation['byStep'] = checkVariantBudgets(m, facts).byStep): StepResult[] {
+export function annotateSteps(m: VariantMeasurements, facts = new MetricFacts(metricInputOf(m)), byStep: BudgetEvaluation['byStep'] = checkVariantBudgets(m, facts).byStep, cpu: CpuUse | null = null): StepResult[] {
   return m.steps.map((s) => {
     const from = m.runStartMs + s.startMs;
     const to = m.runStartMs + s.endMs;
     const waiters = m.lockSamples.filter((x) => x.t >= from && x.t < to).reduce((mx, x) => Math.max(mx, x.waiters.length), 0);
     const stalled = METRICS.longestStallMs.measure(facts, { step: s.name })?.value ?? 0;
-    return { ...s, traffic: summarizeTraffic(m.records, from, to), maxLockWaiters: waiters, longestStallMs: stalled, ...(byStep.get(s.name)?.length ? { budgets: byStep.get(s.name) } : {}) };
+    const step: StepResult = { ...s, traffic: summarizeTraffic(m.records, from, to), maxLockWaiters: waiters, longestStallMs: stalled, ...(byStep.get(s.name)?.length ? { budgets: byStep.get(s.name) } : {}) };
+    if (cpu && cpu.machine.some((x) => x !== null)) step.saturatedSeconds = saturatedWithin(cpu, s.startMs, s.endMs);
+    return step;
   });
 }
 
@@ -147,12 +193,45 @@ export function eventImpact(m: VariantMeasurements, e: RunEvent, stalls: Stall[]
   };
 }
 
+export function cpuResult(m: VariantMeasurements, steady: SteadyState | null): CpuUse | null {
+  if (!m.cpu) return null;
+  return cpuUse({
+    ...m.cpu,
+    runStartMs: m.runStartMs,
+    runEndMs: m.runEndMs,
+    steady: steady ? { fromMs: m.runStartMs + steady.fromMs, toMs: m.runStartMs + steady.toMs } : null,
+  });
+}
+
+/** "Not measured" notes about CPU: saturated seconds after warm-up, and what the sampler could not see. */
+export function cpuNotes(cpu: CpuUse | null, warmupEndS: number): string[] {
+  if (!cpu) return [];
+  if (!cpu.machine.some((x) => x !== null)) return ['Machine CPU was not measured, so saturated seconds cannot be told apart.'];
+  const counted = cpu.saturatedSeconds.filter((t) => t + 1 > warmupEndS);
+  if (!counted.length) return [];
+  const mean = (kind: 'harness' | 'app' | 'postgres'): string => {
+    const cs = cpu.components.filter((c) => c.kind === kind);
+    if (!cs.some((c) => counted.some((t) => c.cores[t] !== null && c.cores[t] !== undefined))) return 'not measured';
+    const sum = counted.reduce((a, t) => a + cs.reduce((b, c) => b + (c.cores[t] ?? 0), 0), 0);
+    return `${(sum / counted.length).toFixed(2)}`;
+  };
+  const machine = counted.reduce((a, t) => a + (cpu.machine[t] ?? 0), 0) / counted.length;
+  return [
+    `Latency in ${counted.length} s after warm-up (t = ${secondRanges(counted)} s) is a statement about this machine, not about the migration: ` +
+      `its CPU was at least ${Math.round(cpu.saturationThreshold * 100)} % busy (${machine.toFixed(2)} of ${cpu.cores} cores on average; ` +
+      `harness ${mean('harness')}, apps ${mean('app')}, Postgres ${mean('postgres')}, the rest other processes).`,
+  ];
+}
+
 export function buildVariantResult(
   m: VariantMeasurements,
-  meta: Omit<VariantResult, 'summary' | 'steps' | 'timeline' | 'stalls' | 'lockWaits' | 'durationMs' | 'interrupted'>,
+  meta: Omit<VariantResult, 'summary' | 'steps' | 'timeline' | 'stalls' | 'lockWaits' | 'durationMs' | 'interrupted' | 'warmup' | 'steadyState' | 'cpu'>,
 ): VariantResult {
   const timeline = buildTimeline(m);
   const stalls = attributedStalls(m);
+  const warmup = warmupResult(m);
+  const steadyState = steadyStateResult(m);
+  const cpu = cpuResult(m, steadyState);
   const facts = new MetricFacts(metricInputOf(m));
   const budgets = checkVariantBudgets(m, facts);
   return {
@@ -160,10 +239,14 @@ export function buildVariantResult(
     durationMs: Math.round(m.runEndMs - m.runStartMs),
     interrupted: m.interrupted,
     summary: summarize(m, stalls, budgets.checks),
-    steps: annotateSteps(m, facts, budgets.byStep),
+    steps: annotateSteps(m, facts, budgets.byStep, cpu),
     timeline,
     stalls,
     lockWaits: lockWaitEvents(m),
     events: meta.events.map((e) => ({ ...e, impact: eventImpact(m, e, stalls) })).sort((a, b) => a.atMs - b.atMs),
+    notMeasured: [...meta.notMeasured, ...cpuNotes(cpu, warmup.endMs / 1000)],
+    warmup,
+    steadyState,
+    cpu,
   };
 }

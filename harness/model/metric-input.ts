@@ -5,7 +5,7 @@
 import { exclusiveHoldMs } from './projection.ts';
 import type { LockSample, RequestRecord } from './records.ts';
 import type { LockWaitEvent, StatementTrace, StepKind, StepResult } from './schema.ts';
-import { summarizeTraffic, findStalls, type LoadTrafficSummary } from './traffic.ts';
+import { summarizeTraffic, findStalls, stallsFrom, type LoadTrafficSummary } from './traffic.ts';
 import { lockWaitEvents } from './lock-waits.ts';
 import { dominant, type Window } from './windows.ts';
 
@@ -25,6 +25,8 @@ export interface MetricInput {
   /** The variant's own name (a scale run's base variant), for budgets scoped to one variant. */
   variant: string;
   runStartMs: number;
+  /** Where the counted run starts: the end of warm-up. Run-wide slices start here; absent = everything counts. */
+  measuredFromMs?: number;
   /** Everything up to here is measured: the run end, or now while the run goes on. */
   horizonMs: number;
   records: readonly RequestRecord[];
@@ -80,9 +82,9 @@ export class MetricFacts {
     return this.input.steps.find((s) => s.name === name);
   }
 
-  /** [from, to) on the monotonic clock for a step, or the whole run. */
+  /** [from, to) on the monotonic clock for a step, or the whole run after warm-up. */
   window(step: string | undefined): [number, number] | null {
-    if (step === undefined) return [-Infinity, Infinity];
+    if (step === undefined) return [this.input.measuredFromMs ?? -Infinity, Infinity];
     const s = this.step(step);
     return s ? [s.startMs, s.endMs] : null;
   }
@@ -106,11 +108,11 @@ export class MetricFacts {
     return t;
   }
 
-  /** Every window without a response while requests were in flight, however short, longest first. */
+  /** Every window without a response while requests were in flight, however short, longest first; warm-up cut off. */
   stalls(): AttributedStall[] {
     if (this.stallList) return this.stallList;
-    const { records, horizonMs, stepWindows } = this.input;
-    this.stallList = findStalls(records, { endMs: horizonMs, minMs: 1 }).map((s) => ({
+    const { records, horizonMs, stepWindows, measuredFromMs } = this.input;
+    this.stallList = stallsFrom(findStalls(records, { endMs: horizonMs, minMs: 1 }), measuredFromMs ?? -Infinity).map((s) => ({
       route: s.route,
       startMs: s.startMs,
       endMs: s.endMs,

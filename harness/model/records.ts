@@ -48,3 +48,22 @@ export interface PoolSample {
   instance: string;
   poolWaiting: number;
 }
+
+/** A process tree the CPU sampler follows: the harness itself, one app instance, or the Postgres server. */
+export interface CpuComponentRef {
+  name: string;
+  kind: 'harness' | 'app' | 'postgres';
+  label: string;
+}
+
+/**
+ * Cumulative CPU counters read at time t. Deltas between consecutive samples are what was used in
+ * between; a counter missing from a sample was not measured then (process gone, not visible).
+ */
+export interface CpuSample {
+  t: number; // monotonic ms
+  /** CPU seconds of the whole machine since boot: busy (user, system, irq, steal…) and total. */
+  machine: { busy: number; total: number } | null;
+  /** CPU seconds of each component's process tree (live processes plus the children they reaped). */
+  components: Record<string, number>;
+}

@@ -9,6 +9,7 @@ import { assembleReport } from './assemble-report.ts';
 import { buildVariantResult, type VariantMeasurements } from './build-result.ts';
 import { projectScales } from './projection.ts';
 import { resolveBudgets } from './budgets.ts';
+import { DEFAULT_STEADY_CRITERIA } from './steady-state.ts';
 import type { RequestRecord } from './records.ts';
 import { SCHEMA_VERSION, type StepResult, type VariantResult } from './schema.ts';
 import { StepClock } from './windows.ts';
@@ -52,7 +53,9 @@ function fullReport() {
     { name: 'verify', kind: 'verify', status: 'failed', startMs: 1000, endMs: 1100, durationMs: 100, statements: [], error: { code: 'REH_STEP_FAILED', sqlstate: '23505', message: 'x' } },
   ];
   const m: VariantMeasurements = {
-    runStartMs: 1000, runEndMs: 3000, clock, steps, interrupted: false, variant: 's', plannedSteps: ['alter', 'verify'],
+    runStartMs: 1000, runEndMs: 3000, clock, steps, interrupted: false,
+    warmup: { mode: 'fixed', endMs: 1000, settled: null, criteria: DEFAULT_STEADY_CRITERIA },
+    cpu: { samples: [{ t: 1000, machine: { busy: 10, total: 20 }, components: { h: 1 } }, { t: 2000, machine: { busy: 11, total: 22 }, components: { h: 1.5 } }, { t: 3000, machine: { busy: 12.5, total: 24 }, components: { h: 2 } }], components: [{ name: 'h', kind: 'harness', label: 'harness' }], cores: 2, intervalMs: 250 }, variant: 's', plannedSteps: ['alter', 'verify'],
     budgets: resolveBudgets([{ from: 'run', budgets: { maxStallMs: 1000, maxErrorRate: 0, 'p99Ms{route:w}': { limit: 10, abortOnFail: true } } }]),
     records: [rec('w', 1000, 1900), rec('w', 1100, 1200, 'non2xx', '55P03'), rec('r', 1000, 1010)],
     lockSamples: [{ t: 1100, waiters: [{ pid: 5, application: 'app', mode: 'RowExclusiveLock', relation: 't', blockers: [9], waitingMs: 50, query: 'UPDATE t' }] }],

@@ -66,6 +66,8 @@ export interface StepResult {
   longestStallMs?: number;
   /** The run's unscoped budgets checked on this step alone (metrics whose step value never exceeds the run's). */
   budgets?: BudgetCheck[];
+  /** Seconds of this step in which the machine's CPU was saturated (see CpuUse); absent when CPU was not measured. */
+  saturatedSeconds?: number;
 }
 
 export interface TrafficSummary {
@@ -111,6 +113,8 @@ export interface Stall {
   durationMs: number;
   step: string | null;
   statement: string | null; // migration statement running when the stall started
+  /** The window began during warm-up; startMs/durationMs count only its part after warm-up. */
+  beganInWarmup?: boolean;
 }
 
 export interface LockWaitEvent {
@@ -203,6 +207,8 @@ export interface LoadInfo {
   mix: Record<string, number>;
   instances: number;
   timeoutMs: number;
+  /** Balancer slow start: a new instance's share of traffic ramps up linearly over this long; 0 = off. */
+  slowStartMs?: number;
 }
 
 /** App settings that change a rehearsal's outcome. */
@@ -301,6 +307,83 @@ export interface VariantResult {
   migrationPid: number | null;
   /** What the harness could not measure in this run, in words. */
   notMeasured: string[];
+  /** Load before the first step, excluded from every statistic; null in reports before warm-up existed. */
+  warmup?: Warmup | null;
+  /** Rate and latency at the end of warm-up, before any step: what the steps are compared against. */
+  steadyState?: SteadyState | null;
+  /** CPU use of the machine and of each component, per second. */
+  cpu?: CpuUse | null;
+}
+
+/** When latency counts as steady: per-second p99 of `windowSeconds` consecutive seconds within a band. */
+export interface SteadyCriteria {
+  windowSeconds: number;
+  /** Band: the highest per-second p99 is at most maxRatio × the lowest … */
+  maxRatio: number;
+  /** … or at most slackMs above it (a few ms of jitter on a 3 ms p99 is not warming up). */
+  slackMs: number;
+  /** Auto warm-up gives up after this long and says so. */
+  capMs: number;
+}
+
+export interface Warmup {
+  /** auto: until latency is steady (criteria); fixed: --warmup <s>; off: --warmup 0. */
+  mode: 'auto' | 'fixed' | 'off';
+  startMs: number; // run-relative
+  endMs: number; // run-relative: the first step starts here
+  durationMs: number;
+  /** Whether the last window met the criteria (auto: before the cap); null when off. */
+  settled: boolean | null;
+  criteria: SteadyCriteria;
+  /** Requests scheduled during warm-up (excluded from the summary, the steps and budgets). */
+  traffic: TrafficSummary | null;
+  /** Longest stall inside warm-up (not counted anywhere else). */
+  longestStallMs: number;
+}
+
+export interface SteadyState {
+  fromMs: number; // run-relative: the last window of warm-up
+  toMs: number;
+  /** 2xx responses per second to requests scheduled in the window. */
+  requestsPerSec: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** False when warm-up ended without meeting the criteria (cap reached, or a fixed length too short). */
+  settled: boolean;
+}
+
+/** A process tree whose CPU is accounted on its own. */
+export interface CpuComponent {
+  name: string; // 'harness', 'postgres', 'app-3'
+  kind: 'harness' | 'app' | 'postgres';
+  label: string; // e.g. 'app-3 (dual-write)'
+  /** Cores used per second (index = timeline t); null = not alive or not measured in that second. */
+  cores: (number | null)[];
+  /** CPU seconds over the whole run. */
+  cpuSeconds: number;
+}
+
+export interface CpuUse {
+  /** Logical CPUs of the machine. */
+  cores: number;
+  intervalMs: number;
+  /** A second is saturated when the machine's busy share reaches this (0..1). */
+  saturationThreshold: number;
+  /** Busy cores of the whole machine per second, every process (ours and others'); null = not measured. */
+  machine: (number | null)[];
+  components: CpuComponent[];
+  /** Timeline seconds (t) at or above the threshold, warm-up included. */
+  saturatedSeconds: number[];
+  /** Mean cores over the steady-state window: harness, apps, postgres, other processes, machine. */
+  steadyState: { harness: number | null; apps: number | null; postgres: number | null; other: number | null; machine: number | null; saturatedSeconds: number } | null;
+}
+
+/** Whether the variants' steady states are close enough for their comparison to mean anything. */
+export interface BaselineCheck {
+  /** null when it cannot be checked (one variant, or a variant without a steady state). */
+  comparable: boolean | null;
+  tolerance: { maxP99Ratio: number; p99SlackMs: number; maxRateDiff: number };
+  reasons: string[];
 }
 
 /**
@@ -354,4 +437,6 @@ export interface RunReport {
   projection?: Projection;
   /** With --calibrate: how closely the detectors measured a known hold on this machine. */
   calibration?: Calibration;
+  /** Whether the variants ran on comparable baselines (steady states). */
+  baselines?: BaselineCheck;
 }

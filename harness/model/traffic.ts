@@ -278,6 +278,17 @@ export const findStalls = (records: readonly RequestRecord[], opts: StallOptions
   return stalls.sort((x, y) => y.durationMs - x.durationMs);
 };
 
+/**
+ * Stalls as counted from `fromMs` on (the end of warm-up): a window that ended before is dropped,
+ * one that began before is cut there and marked, so a stall reaching into the first step is
+ * counted for its part after warm-up, never hidden. Longest first.
+ */
+export const stallsFrom = <S extends { startMs: number; endMs: number; durationMs: number }>(stalls: readonly S[], fromMs: number): (S & { beganInWarmup?: true })[] =>
+  stalls
+    .filter((s) => s.endMs > fromMs)
+    .map((s) => (s.startMs >= fromMs ? s : { ...s, startMs: fromMs, durationMs: s.endMs - fromMs, beganInWarmup: true as const }))
+    .sort((a, b) => b.durationMs - a.durationMs);
+
 /** TrafficSummary plus arrivals the open model refused (counted in errorRate). */
 export interface LoadTrafficSummary extends TrafficSummary {
   dropped: number;

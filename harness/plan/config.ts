@@ -33,12 +33,16 @@ const ConfigSchema = z.strictObject({
     connections: z.number().int().positive().optional(),
     timeoutMs: z.number().int().positive().optional(),
     sampleIntervalMs: z.number().int().min(10).optional(),
+    /** 'auto' (until latency is steady), a fixed length, or 'off'. */
+    warmup: z.union([z.enum(['auto', 'off']), ms]).optional(),
   }).optional(),
   app: z.strictObject({
     instances: z.number().int().min(1).max(64).optional(),
     poolSize: z.number().int().min(1).optional(),
     statementTimeout: ms.nullable().optional(),
     lockTimeout: ms.nullable().optional(),
+    /** Balancer slow start for instances that join during deploys; 'off' or a length. */
+    slowStart: z.union([z.literal('off'), ms]).optional(),
   }).optional(),
   /** Wrap each migration transaction: lock_timeout, retried on 55P03 with backoff. */
   migration: z.strictObject({ lockTimeout: ms.optional(), retries: z.number().int().min(0).optional() }).optional(),

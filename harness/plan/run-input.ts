@@ -4,6 +4,7 @@ import type { RowsSpec } from '../dataset/types.ts';
 import type { AppSettings } from '../model/schema.ts';
 import { mergeDeclarations, type BudgetDeclarations } from '../model/budgets.ts';
 import type { CliOptions } from '../cli/args.ts';
+import type { WarmupSetting } from '../runner/warm-up.ts';
 import { durationMs, type LoadedConfig } from './config.ts';
 
 export interface RunInput {
@@ -16,9 +17,11 @@ export interface RunInput {
   seed: number;
   scales: { label: string; rows: RowsSpec }[];
   productionRows: Record<string, number>;
-  load: { model: 'open' | 'closed'; rate?: number; connections: number; timeoutMs: number };
+  load: { model: 'open' | 'closed'; rate?: number; connections: number; timeoutMs: number; warmup: WarmupSetting };
   sampleIntervalMs: number;
   instances: number;
+  /** Balancer slow start, ms; 0 = off. */
+  slowStartMs: number;
   appSettings: AppSettings;
   /** Applied to every sql step that sets none of its own. */
   migration: { lockTimeoutMs?: number; retries?: number };
@@ -34,6 +37,12 @@ const sizeOf = (v: number | string): number => {
   if (typeof v === 'number') return v;
   const m = SIZE.exec(v.trim().replace(/[_,]/g, ''));
   return m ? Math.round(Number(m[1]) * (m[2] ? { k: 1e3, m: 1e6, b: 1e9 }[m[2].toLowerCase() as 'k' | 'm' | 'b'] : 1)) : NaN;
+};
+
+const warmupOf = (v: 'auto' | 'off' | number | string | undefined): WarmupSetting | undefined => {
+  if (v === undefined) return undefined;
+  if (v === 'auto' || v === 'off') return { mode: v };
+  return { mode: 'fixed', ms: durationMs(v) };
 };
 
 export function resolveRunInput(cli: CliOptions, loaded: LoadedConfig | null): RunInput {
@@ -60,9 +69,11 @@ export function resolveRunInput(cli: CliOptions, loaded: LoadedConfig | null): R
       rate: pick('rate', cli.rate, c.load?.rate),
       connections: pick('connections', cli.connections, c.load?.connections),
       timeoutMs: pick('timeout-ms', cli.timeoutMs, c.load?.timeoutMs),
+      warmup: pick('warmup', cli.warmup, warmupOf(c.load?.warmup)),
     },
     sampleIntervalMs: pick('sample-interval-ms', cli.sampleIntervalMs, c.load?.sampleIntervalMs),
     instances: pick('instances', cli.instances, c.app?.instances),
+    slowStartMs: pick('slow-start', cli.slowStartMs, c.app?.slowStart === undefined ? undefined : c.app.slowStart === 'off' ? 0 : durationMs(c.app.slowStart)),
     appSettings: {
       poolSize: pick('pool-size', cli.poolSize, c.app?.poolSize),
       statementTimeoutMs: pick('app-statement-timeout-ms', cli.appStatementTimeoutMs, ms(c.app?.statementTimeout)),

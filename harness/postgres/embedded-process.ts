@@ -103,7 +103,8 @@ export class Postmaster {
     });
   }
 
-  private running(): boolean {
+  /** Not exited yet (its pid still names this server). */
+  running(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 

@@ -165,6 +165,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions = {}): Promise
           return { kind: 'data-dir', ref: target, sizeBytes: await treeSize(target) };
         },
       },
+      // The postmaster itself (as the postgres user when we are root); it may be restarted from the seed cache.
+      serverPid: () => (current.running() ? current.pid ?? null : null),
       stop,
       [Symbol.asyncDispose]: stop,
     };

@@ -63,6 +63,12 @@ export interface PostgresHandle extends AsyncDisposable {
    * then shows as failing connections.
    */
   readonly died?: Promise<RehearseError>;
+  /**
+   * The postmaster's pid on this machine: its process tree is the whole server (every backend), so
+   * its CPU can be measured. Null or absent when the server's processes are not visible here
+   * (a container in a VM, another host); the report then says Postgres CPU was not measured.
+   */
+  serverPid?(): number | null;
   stop(): Promise<void>;
 }
 

@@ -16,13 +16,36 @@
     return Math.round(v).toLocaleString('en-US');
   }
 
-  var UNIT_SUFFIX = { rps: '/s', ms: ' ms', backends: '', requests: '' };
+  var UNIT_SUFFIX = { rps: '/s', ms: ' ms', backends: '', requests: '', cores: ' cores' };
+
+  // Cores are fractions (0.35 of a core); everything else reads best as whole numbers.
+  function fmt(unit, v) {
+    return unit === 'cores' ? v.toFixed(2) : num(v);
+  }
 
   function legendValue(unit) {
     return function (u, v, si, idx) {
       if (idx == null) return ''; // cursor not over the plot
-      return v == null ? 'not measured' : num(v) + UNIT_SUFFIX[unit];
+      return v == null ? 'not measured' : fmt(unit, v) + UNIT_SUFFIX[unit];
     };
+  }
+
+  // Diagonal hatching for CPU-saturated seconds: visible over bands, distinct from stall red.
+  var hatch = null;
+  function hatchPattern(ctx) {
+    if (hatch) return hatch;
+    var p = px();
+    var c = document.createElement('canvas');
+    c.width = c.height = Math.round(8 * p);
+    var g = c.getContext('2d');
+    g.strokeStyle = 'rgba(71,85,105,0.4)';
+    g.lineWidth = p;
+    g.beginPath();
+    g.moveTo(0, c.height);
+    g.lineTo(c.width, 0);
+    g.stroke();
+    hatch = ctx.createPattern(c, 'repeat');
+    return hatch;
   }
 
   // Longest prefix of text (with an ellipsis) that fits in maxW canvas pixels; '' if nothing fits.
@@ -55,6 +78,11 @@
             var top = u.bbox.top - STRIP * p;
             var h = u.bbox.height + STRIP * p;
             ctx.save();
+            if (vc.warmup) {
+              var wr = span(u, vc.warmup.start, vc.warmup.end);
+              ctx.fillStyle = 'rgba(100,116,139,0.22)';
+              ctx.fillRect(wr[0], top, Math.max(wr[1] - wr[0], 2 * p), h);
+            }
             vc.bands.forEach(function (b) {
               var r = span(u, b.start, b.end);
               ctx.fillStyle = b.status === 'failed' ? 'rgba(234,88,12,0.20)' : b.index % 2 ? 'rgba(37,99,235,0.09)' : 'rgba(13,148,136,0.11)';
@@ -74,6 +102,13 @@
               // Never thinner than 3 px: a short stall on a long run must still be visible.
               ctx.fillRect(r[0], u.bbox.top, Math.max(r[1] - r[0], 3 * p), u.bbox.height);
             });
+            if (vc.saturated.length) {
+              ctx.fillStyle = hatchPattern(ctx);
+              vc.saturated.forEach(function (s) {
+                var r = span(u, s.start, s.end);
+                ctx.fillRect(r[0], u.bbox.top, Math.max(r[1] - r[0], 2 * p), u.bbox.height);
+              });
+            }
             ctx.restore();
           },
         ],
@@ -88,6 +123,17 @@
             ctx.save();
             ctx.textBaseline = 'middle';
             ctx.font = 600 + ' ' + 12 * p + 'px system-ui, -apple-system, "Segoe UI", sans-serif';
+            if (vc.warmup) {
+              var wr = span(u, vc.warmup.start, vc.warmup.end);
+              var first = vc.bands[0];
+              var wlimit = first ? Math.max(wr[1], span(u, first.start, first.end)[0]) : right;
+              var wtext = fitText(ctx, vc.warmup.label, wlimit - wr[0] - 6 * p) || fitText(ctx, 'warm-up', wlimit - wr[0] - 2 * p);
+              if (wtext) {
+                ctx.fillStyle = '#475569';
+                ctx.fillText(wtext, wr[0] + 3 * p, top + 10 * p);
+                drawn.push(wtext);
+              }
+            }
             // A label may run past its band into empty space, up to where the next band starts.
             vc.bands.forEach(function (b, k) {
               var r = span(u, b.start, b.end);
@@ -143,6 +189,7 @@
             el.setAttribute('data-band-labels', JSON.stringify(drawn));
             el.setAttribute('data-stall-markers', String(vc.stalls.length));
             el.setAttribute('data-event-markers', String((vc.events || []).length));
+            el.setAttribute('data-saturated-spans', String(vc.saturated.length));
           },
         ],
       },
@@ -177,7 +224,7 @@
         side: a.side === 'right' ? 1 : 3,
         grid: { show: a.side === 'left' },
         size: 64,
-        values: function (u, vals) { return vals.map(num); },
+        values: function (u, vals) { return vals.map(function (v) { return a.scale === 'cores' ? v.toFixed(1) : num(v); }); },
       });
     });
     var opts = {

@@ -3,6 +3,7 @@ import { formatConsoleSummary } from './format-console.ts';
 import { fmtDuration, fmtMs, fmtPct } from './format-units.ts';
 import { buildSampleReport } from './fixtures/sample-report.ts';
 import { checkBudgets } from '../model/budgets.ts';
+import { compareBaselines } from '../model/steady-state.ts';
 
 describe('formatConsoleSummary', () => {
   it('prints one block per variant with verdict, longest stall (route, step, statement) and budgets', () => {
@@ -19,7 +20,7 @@ describe('formatConsoleSummary', () => {
 
   it('prints one line per step with status, duration, p99 and the rewrite flag', () => {
     const out = formatConsoleSummary(buildSampleReport(), { color: false });
-    expect(out).toMatch(/ok +alter-type +3\.35 s +p99 3,228 ms +REWROTE users, users_pkey, users_email_key/);
+    expect(out).toMatch(/ok +alter-type +3\.35 s +p99 3,228 ms +CPU saturated 2 s +REWROTE users, users_pkey, users_email_key/);
     expect(out).toMatch(/ok +add-column +820 ms +p99 214 ms +1 lock-timeout retry \(up to 2 attempts\)/);
     expect(out.match(/^ {4}ok /gm)).toHaveLength(8); // 1 naive + 7 expand-contract steps
   });
@@ -57,6 +58,21 @@ describe('formatConsoleSummary', () => {
     expect(out).toContain('naive — INCONSISTENT');
     expect(out).toMatch(/longest stall +3,200 ms {2}route update-balance/);
     expect(out).toContain('warning: summary says the longest stall is 0 ms');
+  });
+
+  it('prints warm-up, slow start and CPU per variant, and warns about unreliable baselines and a saturated machine', () => {
+    const r = buildSampleReport();
+    let out = formatConsoleSummary(r, { color: false });
+    expect(out).toMatch(/warm-up +8\.00 s \(until p99 was steady for 3 s\), not counted in any step, summary or budget; steady state 200 req\/s, p99 12 ms/);
+    expect(out).toMatch(/load +200 req\/s \(open model\), 2 instances, slow start off/);
+    expect(out).toMatch(/cpu +steady state: harness 0\.21, apps 0\.32/);
+    expect(out).not.toContain('warning:');
+    r.variants[0]!.steadyState!.p99Ms = 271;
+    r.baselines = compareBaselines(r.variants);
+    r.variants[1]!.cpu!.steadyState!.saturatedSeconds = 3;
+    out = formatConsoleSummary(r, { color: false });
+    expect(out).toMatch(/^warning: the variants did not run on comparable baselines, so comparing them is unreliable: steady-state p99 differs/m);
+    expect(out).toMatch(/ {2}warning: the machine's CPU was saturated in 3 s of the steady state/);
   });
 });
 
@@ -97,4 +113,5 @@ describe('format units', () => {
     expect(fmtDuration(3350)).toBe('3.35 s');
     expect(fmtDuration(123_000)).toBe('2 min 03 s');
   });
+
 });

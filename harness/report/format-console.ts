@@ -5,7 +5,8 @@ import { holdsAccessExclusive } from '../model/locks.ts';
 import type { RunReport, StatementTrace, StepResult, VariantResult } from '../model/schema.ts';
 import type { Renderer } from './renderers.ts';
 import { describeCheck, fmtCount, fmtDuration, fmtMs, fmtPct, oneLine, topSqlstates } from './format-units.ts';
-import { longestStall, reportWarnings, retriesOf, runCheck, shownOverallVerdict, shownVerdict, variantWarnings, type ShownVerdict } from './report-checks.ts';
+import { baselineWarnings, longestStall, measurementWarnings, reportWarnings, retriesOf, runCheck, shownOverallVerdict, shownVerdict, variantWarnings, type ShownVerdict } from './report-checks.ts';
+import { cpuText, slowStartText, warmupText } from './measurement-text.ts';
 
 export interface ConsoleOptions {
   /** ANSI colours; defaults to on for a TTY unless NO_COLOR is set. */
@@ -24,11 +25,12 @@ const label = (text: string): string => `  ${text.padEnd(17)}`;
 const stepLine = (s: StepResult, nameWidth: number, paint: Paint): string[] => {
   const status = s.status === 'failed' ? paint('31', 'failed ') : s.status === 'skipped' ? 'skipped' : 'ok     ';
   const p99 = s.traffic ? `p99 ${fmtMs(s.traffic.p99Ms)}` : 'p99 not measured';
+  const saturated = s.saturatedSeconds ? paint('33', `CPU saturated ${s.saturatedSeconds} s`) : '';
   const rewrites = [...new Set((s.statements ?? []).filter((st) => st.rewrote).flatMap((st) => st.rewrittenRelations ?? []))];
   const rewrote = (s.statements ?? []).some((st) => st.rewrote) ? paint('31', `REWROTE ${rewrites.join(', ') || '(relations unknown)'}`) : '';
   const { retries, maxAttempts } = retriesOf(s.statements ?? []);
   const retried = retries ? `${retries} lock-timeout ${retries === 1 ? 'retry' : 'retries'} (up to ${maxAttempts} attempts)` : '';
-  const parts = [`    ${status} ${s.name.padEnd(nameWidth)}`, fmtDuration(s.durationMs).padStart(9), `  ${p99.padEnd(16)}`, rewrote, retried];
+  const parts = [`    ${status} ${s.name.padEnd(nameWidth)}`, fmtDuration(s.durationMs).padStart(9), `  ${p99.padEnd(16)}`, saturated, rewrote, retried];
   const lines = [parts.join(' ').trimEnd()];
   if (s.error) {
     const code = [s.error.code, s.error.sqlstate ? `SQLSTATE ${s.error.sqlstate}` : ''].filter(Boolean).join(' ');
@@ -75,6 +77,9 @@ const variantBlock = (v: VariantResult, paint: Paint): string[] => {
     `${label('error rate')}${errBad ? paint('31', fmtPct(s.errorRate)) : fmtPct(s.errorRate)} of ${fmtCount(s.requests)} requests${top.length ? `  top SQLSTATE ${top.join(', ')}` : ''}`,
     `${label('max lock waiters')}${fmtCount(s.maxLockWaiters)}`,
   ];
+  if (v.load) lines.push(`${label('load')}${v.load.model === 'open' ? `${fmtCount(v.load.rate)} req/s (open model)` : `${fmtCount(v.load.connections)} connections (closed model)`}, ${v.load.instances} instances, ${slowStartText(v)}`);
+  if (v.warmup) lines.push(`${label('warm-up')}${warmupText(v)}`);
+  if (v.cpu) lines.push(`${label('cpu')}${cpuText(v)}`);
   // One budget per line: each says its value, limit and where the worst of it happened.
   (s.budgets ?? []).forEach((b, i) => lines.push(`${i === 0 ? label('budgets') : label('')}${b.ok ? 'ok' : paint('31', 'FAIL')} ${describeCheck(b)}`));
   if (s.aborted) lines.push(paint('31', `${label('aborted')}${s.aborted.budget} breached at ${(s.aborted.atMs / 1000).toFixed(1)} s${s.aborted.step ? ` during step ${s.aborted.step}` : ''}: the migration was stopped (abortOnFail); load and observer kept recording`));
@@ -92,7 +97,7 @@ const variantBlock = (v: VariantResult, paint: Paint): string[] => {
     lines.push(`  event ${(ev.atMs / 1000).toFixed(1)} s  ${ev.label}${after}`);
   }
   for (const note of v.notMeasured ?? []) lines.push(`  not measured: ${note}`);
-  for (const w of variantWarnings(v)) lines.push(paint('33', `  warning: ${w}`));
+  for (const w of [...measurementWarnings(v), ...variantWarnings(v)]) lines.push(paint('33', `  warning: ${w}`));
   return lines;
 };
 
@@ -103,7 +108,7 @@ export const formatConsoleSummary = (report: RunReport, opts: ConsoleOptions = {
   if (report.status && report.status !== 'completed') {
     lines.push(paint('31', `${report.status === 'interrupted' ? 'INTERRUPTED' : 'STOPPED ON AN ERROR'}${report.stoppedDuring ? ` during ${report.stoppedDuring}` : ''}: the figures below cover only what ran`));
   }
-  for (const w of reportWarnings(report)) lines.push(paint('33', `warning: ${w}`));
+  for (const w of [...reportWarnings(report), ...baselineWarnings(report)]) lines.push(paint('33', `warning: ${w}`));
   if (report.calibration) lines.push(`calibration: ${report.calibration.ok ? '' : paint('33', 'WARNING ')}${report.calibration.summary}`);
   if (!report.variants.length) lines.push('', 'no variant results in this report');
   for (const v of report.variants) lines.push('', ...variantBlock(v, paint));

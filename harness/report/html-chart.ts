@@ -1,11 +1,12 @@
 // Server side of the timeline charts: turns each variant's timeline into dense uPlot arrays plus the
-// step bands and stall regions the browser script (chart-client.js) draws. Y ranges are computed
-// once over all variants so naive and safe charts are drawn on the same scales.
+// step bands, the warm-up band, stall regions and CPU-saturated seconds the browser script
+// (chart-client.js) draws. Y ranges are computed once over all variants so naive and safe charts
+// are drawn on the same scales.
 import type { RunReport, TimelinePoint, VariantResult } from '../model/schema.ts';
 import { escapeHtml } from './html-escape.ts';
 import { fmtAt, fmtMs } from './format-units.ts';
 
-export type Unit = 'rps' | 'ms' | 'backends' | 'requests';
+export type Unit = 'rps' | 'ms' | 'backends' | 'requests' | 'cores';
 
 export interface ChartSeries {
   label: string;
@@ -50,8 +51,12 @@ export interface VariantChart {
   id: string;
   xMax: number;
   bands: ChartBand[];
+  /** Warm-up, drawn as its own band before the steps; null when there was none. */
+  warmup: { start: number; end: number; label: string } | null;
   stalls: ChartStall[];
   events: ChartEvent[];
+  /** Runs of seconds in which the machine's CPU was saturated (hatched). */
+  saturated: { start: number; end: number }[];
   panels: ChartPanel[];
 }
 
@@ -70,7 +75,14 @@ export const COLORS = {
   lockWaiters: '#0f766e',
   poolWaiting: '#64748b',
   inFlight: '#7c3aed',
+  cpuMachine: '#0f172a',
+  cpuPostgres: '#0369a1',
+  cpuHarness: '#a16207',
+  cpuOther: '#94a3b8',
 } as const;
+
+/** App instances get shades of green, in start order, so a deploy's new instances are told apart. */
+const APP_SHADES = ['#15803d', '#4d7c0f', '#047857', '#65a30d', '#0d9488', '#16a34a', '#166534', '#84cc16'];
 
 /** The next round number (1, 1.2, 1.5, 2 … 8 × 10^k) at or above n, so shared axes end on a clean value. */
 export const niceCeil = (n: number): number => {
@@ -184,12 +196,73 @@ const variantChart = (v: VariantResult, i: number): VariantChart | null => {
       { scale: 'requests', label: 'requests', side: 'right' },
     ],
   };
-  return { id: `v${i}`, xMax, bands, stalls, events, panels: [traffic, pressure] };
+  const cpu = cpuPanel(v, i, x.length - 2);
+  const warmup = v.warmup && v.warmup.mode !== 'off' && v.warmup.durationMs > 0
+    ? { start: v.warmup.startMs / 1000, end: v.warmup.endMs / 1000, label: `warm-up${v.warmup.settled === false ? ' (not steady)' : ''} · not counted` }
+    : null;
+  return { id: `v${i}`, xMax, bands, warmup, stalls, events, saturated: saturatedRuns(v), panels: cpu ? [traffic, pressure, cpu] : [traffic, pressure] };
+};
+
+/** Consecutive saturated seconds as [start, end) spans. */
+const saturatedRuns = (v: VariantResult): { start: number; end: number }[] => {
+  const out: { start: number; end: number }[] = [];
+  for (const t of v.cpu?.saturatedSeconds ?? []) {
+    const last = out[out.length - 1];
+    if (last && last.end === t) last.end = t + 1;
+    else out.push({ start: t, end: t + 1 });
+  }
+  return out;
+};
+
+/** CPU per component in cores, on the timeline's seconds (index = t). */
+const cpuPanel = (v: VariantResult, i: number, last: number): ChartPanel | null => {
+  const c = v.cpu;
+  if (!c) return null;
+  const col = (values: (number | null)[]): (number | null)[] => {
+    const out = Array.from({ length: last + 1 }, (_, t) => values[t] ?? null);
+    out.push(out[out.length - 1] ?? null);
+    return out;
+  };
+  const sum = (kind: 'harness' | 'app' | 'postgres'): (number | null)[] =>
+    Array.from({ length: c.machine.length }, (_, t) => {
+      const vals = c.components.filter((x) => x.kind === kind).map((x) => x.cores[t] ?? null);
+      return vals.every((x) => x === null) ? null : vals.reduce<number>((a, b) => a + (b ?? 0), 0);
+    });
+  const harness = sum('harness');
+  const apps = sum('app');
+  const postgres = sum('postgres');
+  const other = c.machine.map((m, t) => (m === null || harness[t] === null || apps[t] === null || postgres[t] === null ? null : Math.max(0, m - harness[t]! - apps[t]! - postgres[t]!)));
+  const measured = (vals: (number | null)[]) => notMeasuredSuffix(vals.some((x) => x !== null));
+  const instances = c.components.filter((x) => x.kind === 'app');
+  return {
+    id: `chart-${i}-cpu`,
+    title: `CPU (cores of ${c.cores})`,
+    series: [
+      { label: `machine, all processes${measured(c.machine)}`, scale: 'cores', color: COLORS.cpuMachine, width: 2 },
+      { label: `Postgres${measured(postgres)}`, scale: 'cores', color: COLORS.cpuPostgres, width: 2 },
+      { label: `harness${measured(harness)}`, scale: 'cores', color: COLORS.cpuHarness, width: 1.5 },
+      ...instances.map((x, k) => ({ label: `${x.label}${measured(x.cores)}`, scale: 'cores' as const, color: APP_SHADES[k % APP_SHADES.length]!, width: 1.25 })),
+      { label: `other processes${measured(other)}`, scale: 'cores', color: COLORS.cpuOther, dash: [4, 3], width: 1.5 },
+    ],
+    data: [
+      Array.from({ length: last + 2 }, (_, k) => k),
+      col(c.machine),
+      col(postgres),
+      col(harness),
+      ...instances.map((x) => col(x.cores)),
+      col(other),
+    ],
+    // Same scale on both sides: the plot then has the same width as the panels above, so seconds line up.
+    axes: [
+      { scale: 'cores', label: 'cores', side: 'left' },
+      { scale: 'cores', label: 'cores', side: 'right' },
+    ],
+  };
 };
 
 /** Max of each unit over every variant, so all charts share one y range per unit. */
 const sharedRanges = (charts: (VariantChart | null)[]): Record<Unit, [number, number]> => {
-  const max: Record<Unit, number> = { rps: 0, ms: 0, backends: 0, requests: 0 };
+  const max: Record<Unit, number> = { rps: 0, ms: 0, backends: 0, requests: 0, cores: 0 };
   for (const c of charts) {
     for (const panel of c?.panels ?? []) {
       panel.series.forEach((s, k) => {
@@ -199,12 +272,16 @@ const sharedRanges = (charts: (VariantChart | null)[]): Record<Unit, [number, nu
   }
   // 5% headroom so a peak is not hidden under the top border.
   const r = (u: Unit): [number, number] => [0, niceCeil(max[u] * 1.05)];
-  return { rps: r('rps'), ms: r('ms'), backends: r('backends'), requests: r('requests') };
+  return { rps: r('rps'), ms: r('ms'), backends: r('backends'), requests: r('requests'), cores: r('cores') };
 };
 
 export const buildChartModel = (report: RunReport): ChartModel => {
   const variants = report.variants.map(variantChart);
-  return { ranges: sharedRanges(variants), variants };
+  const ranges = sharedRanges(variants);
+  // CPU is drawn against the whole machine, so "saturated" reads as touching the top.
+  const cores = Math.max(0, ...report.variants.map((v) => v.cpu?.cores ?? 0));
+  if (cores > 0) ranges.cores = [0, cores];
+  return { ranges, variants };
 };
 
 /** Static HTML around the canvases: title, overlay legend and the step list (canvas text is not selectable). */
@@ -225,12 +302,19 @@ export const renderChartBlock = (v: VariantResult, chart: VariantChart | null): 
   const stallList = chart.stalls
     .map((s) => `<li class="stall-item"><span class="swatch stall"></span>${escapeHtml(s.label)} <span class="muted">${fmtAt(s.start * 1000)}–${fmtAt(s.end * 1000)}</span></li>`)
     .join('');
+  const warmupItem = chart.warmup
+    ? `<li class="band-item warmup-item"><span class="swatch band-warmup"></span>${escapeHtml(chart.warmup.label)} <span class="muted">${fmtAt(chart.warmup.start * 1000)}–${fmtAt(chart.warmup.end * 1000)}</span></li>`
+    : '';
+  const saturatedSeconds = chart.saturated.reduce((a, r) => a + r.end - r.start, 0);
+  const saturatedItem = saturatedSeconds
+    ? `<li class="saturated-item"><span class="swatch saturated"></span>machine CPU saturated ${saturatedSeconds} s: latency there is about this machine, not the migration</li>`
+    : '';
   const panels = chart.panels
     .map((p) => `<figure class="chart"><figcaption>${escapeHtml(p.title)}</figcaption><div class="chart-canvas" id="${p.id}" data-variant="${chart.id}"></div></figure>`)
     .join('');
   return `<div class="charts" data-variant="${escapeHtml(v.variant)}">
-<p class="chart-help">x = seconds since the run started. Each second is drawn as a flat step. Shaded columns are migration steps (numbered as in the step table). <span class="stall-text">Red columns are stalls.</span>${chart.events.length ? ' Purple lines (E1, E2…) are faults and other events, shaded while they lasted.' : ''} The y-axes use the same scales for every variant. A gap in a line means that second was not measured.</p>
+<p class="chart-help">x = seconds since the run started. Each second is drawn as a flat step. The grey column at the start is warm-up (load ran, nothing was counted). Shaded columns are migration steps (numbered as in the step table). <span class="stall-text">Red columns are stalls.</span>${chart.events.length ? ' Purple lines (E1, E2…) are faults and other events, shaded while they lasted.' : ''} Hatched seconds had the machine's CPU saturated. The y-axes use the same scales for every variant. A gap in a line means that second was not measured.</p>
 ${panels}
-<ul class="band-legend">${stepList}${stallList || '<li class="muted">No stalls detected.</li>'}${eventList}</ul>
+<ul class="band-legend">${warmupItem}${stepList}${stallList || '<li class="muted">No stalls detected.</li>'}${eventList}${saturatedItem}</ul>
 </div>`;
 };

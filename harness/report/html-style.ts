@@ -47,7 +47,7 @@ details > summary { cursor: pointer; color: #334155; }
 .warn-flag { background: var(--warn-bg); color: var(--warn); border: 1px solid #fdba74; }
 .kv { display: inline-block; margin-right: 10px; white-space: nowrap; }
 .kv-list { display: block; } .kv-list pre { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 11px; margin: 4px 0; max-width: 520px; }
-.cards { display: grid; grid-template-columns: repeat(6, minmax(0, 1fr)); gap: 10px; margin: 10px 0; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 10px; margin: 10px 0; }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; background: #fff; min-width: 0; }
 .card-label { color: var(--muted); font-size: 12px; }
 .card-value { font-size: 20px; font-weight: 650; font-variant-numeric: tabular-nums; }
@@ -73,6 +73,10 @@ figure.chart figcaption { font-weight: 600; font-size: 13px; color: #334155; }
 .swatch.band-even { background: rgba(13,148,136,0.22); }
 .swatch.band-failed { background: rgba(234,88,12,0.35); }
 .swatch.stall { background: #dc2626; }
+.swatch.band-warmup { background: rgba(100,116,139,0.35); }
+.swatch.saturated { background: repeating-linear-gradient(135deg, rgba(71,85,105,0.7) 0 1px, #fff 1px 5px); }
+.saturated-item { color: #334155; font-weight: 600; }
+tr.warmup-row > td { background: var(--panel); color: #475569; }
 .stall-item { color: var(--bad); font-weight: 600; }
 .uplot { font-family: inherit; }
 .u-legend { font-size: 12.5px; text-align: left; }
@@ -83,6 +87,6 @@ table.lockwaits td code { white-space: normal; }
 .event-item { color: #6b21a8; }
 table.events td:first-child { white-space: nowrap; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); padding-top: 10px; }
-@media (max-width: 1100px) { .cards { grid-template-columns: repeat(3, minmax(0, 1fr)); } .meta { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
+@media (max-width: 1100px) { .meta { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
 td .source { font: 12px ui-monospace, monospace; color: #555; }
 `;

@@ -5,7 +5,8 @@ import type { BudgetCheck, LockWaitEvent, RunReport, Stall, StatementTrace, Step
 import { withinBudget } from '../model/budgets.ts';
 import { escapeHtml as e } from './html-escape.ts';
 import { NOT_MEASURED, fmtAt, fmtBudgetValue, fmtScope, fmtCount, fmtDuration, fmtMs, fmtPct, oneLine, topSqlstates } from './format-units.ts';
-import { longestStall, retriesOf, runCheck, shownVerdict, type ShownVerdict } from './report-checks.ts';
+import { baselineWarnings, longestStall, retriesOf, runCheck, shownVerdict, type ShownVerdict } from './report-checks.ts';
+import { cpuBrief } from './measurement-text.ts';
 
 const budget = (v: VariantResult, legacyName: 'maxStallMs' | 'maxErrorRate'): BudgetCheck | undefined => runCheck(v, legacyName === 'maxStallMs' ? 'longestStallMs' : 'errorRate');
 
@@ -42,12 +43,21 @@ const budgetsCell = (v: VariantResult): string =>
 
 const lockWaitersCell = (n: number, bad: boolean): string => `<span class="${bad ? 'warnnum' : ''}">${fmtCount(n)}</span>`;
 
+/** Steady-state rate and p99 of a variant: the baseline every comparison stands on. */
+const steadyCell = (v: VariantResult): string => {
+  const ss = v.steadyState;
+  if (!ss) return `<span class="muted">${v.warmup?.mode === 'off' ? 'warm-up off' : NOT_MEASURED}</span>`;
+  return `p99 ${e(fmtMs(ss.p99Ms))}<div class="sub">${e(fmtCount(ss.requestsPerSec))} req/s${ss.settled ? '' : ' · <span class="warnnum">not steady</span>'}</div>`;
+};
+
 export const renderComparison = (r: RunReport): string => {
+  const unreliable = baselineWarnings(r);
   const rows = r.variants
     .map(
       (v, i) => `<tr>
 <th scope="row"><a href="#v${i}">${e(v.variant)}</a></th>
 <td>${verdictBadge(shownVerdict(v))}${v.summary.completed ? '' : ' <span class="bad">incomplete</span>'}</td>
+<td class="num">${steadyCell(v)}</td>
 <td>${stallCell(v)}</td>
 <td class="num">${fmtMs(v.summary.maxLatencyMs)}</td>
 <td class="num">${budgeted(fmtPct(v.summary.errorRate), budget(v, 'maxErrorRate'), v.summary.errorRate)}</td>
@@ -57,8 +67,12 @@ export const renderComparison = (r: RunReport): string => {
 </tr>`,
     )
     .join('');
+  const note = unreliable.length
+    ? `<div class="note ${r.baselines?.comparable === false ? 'alarm' : 'warn'} baseline-check"><b>${r.baselines?.comparable === false ? 'This comparison is unreliable.' : 'Baselines not checked.'}</b> ${unreliable.map((w) => e(w)).join(' ')}</div>`
+    : '';
   return `<section id="compare"><h2>Variants compared</h2>
-<table class="compare"><thead><tr><th>variant</th><th>verdict</th><th>longest stall</th><th class="num">max latency</th><th class="num">error rate</th><th class="num">max lock waiters</th><th class="num">duration</th><th>budget checks</th></tr></thead>
+${note}
+<table class="compare"><thead><tr><th>variant</th><th>verdict</th><th class="num">steady state</th><th>longest stall</th><th class="num">max latency</th><th class="num">error rate</th><th class="num">max lock waiters</th><th class="num">duration</th><th>budget checks</th></tr></thead>
 <tbody>${rows}</tbody></table></section>`;
 };
 
@@ -79,7 +93,9 @@ ${card('longest stall', e(fmtMs(ms)), stallBad ? 'bad-card' : '', stall ? stallW
 ${card('max latency', e(fmtMs(s.maxLatencyMs)))}
 ${card('error rate', e(fmtPct(s.errorRate)), errBad ? 'bad-card' : '', top.length ? `SQLSTATE ${e(top.join(', '))}` : 'no SQLSTATE errors')}
 ${card('max lock waiters', e(fmtCount(s.maxLockWaiters)), s.maxLockWaiters > 0 ? 'warn-card' : '')}
-${card('requests', e(fmtCount(s.requests)), '', `run duration ${e(fmtDuration(v.durationMs))}`)}
+${card('requests', e(fmtCount(s.requests)), '', `run duration ${e(fmtDuration(v.durationMs))}${v.warmup && v.warmup.durationMs > 0 ? `, after ${e(fmtDuration(v.warmup.durationMs))} of warm-up` : ''}`)}
+${card('steady state p99', v.steadyState ? e(fmtMs(v.steadyState.p99Ms)) : NOT_MEASURED, v.steadyState && !v.steadyState.settled ? 'warn-card' : '', v.steadyState ? `${e(fmtCount(v.steadyState.requestsPerSec))} req/s before the first step${v.steadyState.settled ? '' : ', not steady'}` : 'no warm-up')}
+${v.cpu ? card('CPU saturated', e(`${v.cpu.saturatedSeconds.filter((t) => t + 1 > (v.warmup?.endMs ?? 0) / 1000).length} s`), (v.cpu.steadyState?.saturatedSeconds ?? 0) > 0 ? 'warn-card' : '', e(cpuBrief(v))) : ''}
 </div>
 <div class="budgets"><b>Budget checks</b> ${budgetsCell(v)}</div>`;
 };
@@ -154,11 +170,13 @@ const statementsBlock = (step: StepResult): string => {
 <tbody>${sts.map(statementRow).join('')}</tbody></table></details>`;
 };
 
-const trafficCells = (step: StepResult): string => {
+const trafficCells = (step: Pick<StepResult, 'traffic' | 'saturatedSeconds'>): string => {
   const t = step.traffic;
   if (!t) return `<td class="num muted" colspan="4">not measured</td>`;
   const errs = t.non2xx + t.errors + t.timeouts;
-  return `<td class="num">${fmtCount(t.requests)}</td><td class="num">${fmtMs(t.p99Ms)}</td><td class="num">${fmtMs(t.maxMs)}</td>
+  // Latency in saturated seconds is the machine's: say so next to the number.
+  const saturated = step.saturatedSeconds ? `<div class="sub warnnum" title="the machine's CPU was saturated: latency there is about this machine, not the migration">CPU saturated ${step.saturatedSeconds} s</div>` : '';
+  return `<td class="num">${fmtCount(t.requests)}</td><td class="num">${fmtMs(t.p99Ms)}${saturated}</td><td class="num">${fmtMs(t.maxMs)}</td>
 <td class="num${errs > 0 ? ' bad' : ''}">${fmtCount(errs)}${errs > 0 ? ` <span class="sub">(${fmtPct(t.errorRate)})</span>` : ''}${t.unfinished > 0 ? `<div class="bad">${fmtCount(t.unfinished)} unfinished</div>` : ''}</td>`;
 };
 
@@ -183,9 +201,16 @@ ${(s.budgets ?? []).length ? `<tr class="step-budgets"><td></td><td colspan="10"
 ${(s.statements ?? []).length ? `<tr class="step-statements"><td></td><td colspan="10">${statementsBlock(s)}</td></tr>` : ''}`,
     )
     .join('');
+  const w = v.warmup;
+  const warmupRow = w && w.mode !== 'off' && w.durationMs > 0
+    ? `<tr class="warmup-row"><td class="num">–</td><td><b>warm-up</b></td><td>${e(w.mode)}</td><td><span class="badge status-skipped">not counted</span></td>
+<td class="num">${e(fmtDuration(w.durationMs))}<div class="sub">${e(fmtAt(w.startMs))}–${e(fmtAt(w.endMs))}</div></td>
+${trafficCells({ traffic: w.traffic ?? undefined })}<td class="num">${NOT_MEASURED}</td>
+<td><span class="kv">${w.settled ? 'steady' : '<span class="warnnum">not steady</span>'}</span>${w.longestStallMs ? ` <span class="kv">longest stall: <b>${e(fmtMs(w.longestStallMs))}</b></span>` : ''} <span class="muted">Requests scheduled here count in no step, summary or budget.</span></td></tr>`
+    : '';
   return `<h3>Steps</h3>
 <table class="steps"><thead><tr><th class="num">#</th><th>step</th><th>kind</th><th>status</th><th class="num">duration</th><th class="num">requests</th><th class="num">p99</th><th class="num">max</th><th class="num">errors</th><th class="num">max lock waiters</th><th>details</th></tr></thead>
-<tbody>${rows}</tbody></table>`;
+<tbody>${warmupRow}${rows}</tbody></table>`;
 };
 
 export const renderStalls = (v: VariantResult): string => {
@@ -194,7 +219,7 @@ export const renderStalls = (v: VariantResult): string => {
   const rows = stalls
     .map(
       (s) => `<tr><td>${e(s.route)}</td><td class="num">${e(fmtAt(s.startMs))}</td><td class="num">${e(fmtAt(s.endMs))}</td>
-<td class="num bad">${e(fmtMs(s.durationMs))}</td><td>${e(s.step ?? '—')}</td><td>${s.statement ? `<code>${e(oneLine(s.statement, 120))}</code>` : '—'}</td></tr>`,
+<td class="num bad">${e(fmtMs(s.durationMs))}${s.beganInWarmup ? '<div class="sub">began in warm-up; counted from its end</div>' : ''}</td><td>${e(s.step ?? '—')}</td><td>${s.statement ? `<code>${e(oneLine(s.statement, 120))}</code>` : '—'}</td></tr>`,
     )
     .join('');
   return `<h3>Stalls (${stalls.length})</h3>

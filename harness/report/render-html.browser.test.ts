@@ -74,10 +74,11 @@ describe.skipIf(skip)('the rendered report in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
-  it('draws two chart canvases per variant with the step bands labelled', async () => {
-    expect(await page.locator('.chart-canvas canvas').count()).toBe(4);
+  it('draws three chart canvases per variant (traffic, database, CPU) with warm-up and the step bands labelled', async () => {
+    expect(await page.locator('.chart-canvas canvas').count()).toBe(6);
     const labels = async (id: string): Promise<string[]> => JSON.parse((await page.getAttribute(`#${id}`, 'data-band-labels')) ?? '[]');
-    expect(await labels('chart-0-traffic')).toEqual(['1 alter-type']);
+    expect(await labels('chart-0-traffic')).toEqual(['warm-up · not counted', '1 alter-type']);
+    expect(await labels('chart-0-cpu')).toEqual(['warm-up · not counted', '1 alter-type']);
     expect(await labels('chart-1-traffic')).toEqual(expect.arrayContaining(['2 deploy-dual-write', '3 backfill-balance-cents', '5 deploy-read-new']));
     await expect.poll(() => page.locator('#v1 .band-legend').innerText()).toContain('backfill-balance-cents');
   });
@@ -87,6 +88,18 @@ describe.skipIf(skip)('the rendered report in Chromium', () => {
     const stallRed: [number, number, number] = [0xdc, 0x26, 0x26];
     expect(await countColor(page, 'chart-0-traffic', stallRed)).toBeGreaterThan(500);
     expect(await countColor(page, 'chart-1-traffic', stallRed)).toBe(0);
+  });
+
+  it('hatches the seconds in which the machine was saturated, only where they were', async () => {
+    expect(await page.getAttribute('#chart-0-cpu', 'data-saturated-spans')).toBe('1');
+    expect(await page.getAttribute('#chart-1-cpu', 'data-saturated-spans')).toBe('0');
+    await expect.poll(() => page.locator('#v0 .band-legend').innerText()).toContain('machine CPU saturated 2 s');
+  });
+
+  it('lists warm-up before the steps as not counted, and each variant\'s steady state in the comparison', async () => {
+    expect(await page.locator('#v0 tr.warmup-row').innerText()).toMatch(/warm-up\s+auto\s+not counted\s+8\.00 s/);
+    expect(await page.locator('#v0 .warmup-item').innerText()).toContain('0.0 s–8.0 s');
+    expect(await page.locator('#compare').innerText()).toMatch(/p99 12 ms\s+200 req\/s/);
   });
 
   it('saves a full-page screenshot for humans to review', async () => {

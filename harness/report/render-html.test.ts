@@ -5,6 +5,7 @@ import { buildChartModel } from './html-chart.ts';
 import { buildSampleReport } from './fixtures/sample-report.ts';
 import type { RunReport, VariantResult } from '../model/schema.ts';
 import { checkBudgets } from '../model/budgets.ts';
+import { compareBaselines } from '../model/steady-state.ts';
 
 const HOSTILE = `SELECT '</script><b>bold</b><!--' AS "x & y"`;
 
@@ -246,5 +247,22 @@ describe('buildChartModel', () => {
     expect(text).toContain('dual-write: update "Booking" set status = $2, s2 = $2 where id = $1');
     expect(text).toContain('profile: no insert derived');
     expect(scriptBodies(html).join('')).not.toContain('<b>bold</b>');
+  });
+
+  it('says a comparison is unreliable when the variants\' steady states are too far apart', () => {
+    const r = buildSampleReport();
+    expect(visibleText(renderHtml(r))).not.toContain('This comparison is unreliable');
+    r.variants[0]!.steadyState!.p99Ms = 271;
+    r.baselines = compareBaselines(r.variants);
+    const text = visibleText(renderHtml(r));
+    expect(text).toContain('This comparison is unreliable.');
+    expect(text).toContain('steady-state p99 differs: naive 271 ms vs expand-contract 12 ms');
+  });
+
+  it('warns when the machine was saturated before any step ran, naming the load rate', () => {
+    const r = buildSampleReport();
+    r.variants[1]!.cpu!.steadyState!.saturatedSeconds = 2;
+    const text = visibleText(renderHtml(r));
+    expect(text).toMatch(/the machine's CPU was saturated in 2 s of the steady state, before any step ran .*with the load rate of 200 req\/s this machine cannot serve and measure at once/);
   });
 });

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { RunReport, VariantResult } from '../model/schema.ts';
 import { escapeHtml as e, jsonForScript } from './html-escape.ts';
 import { fmtCount, fmtDate, fmtDuration } from './format-units.ts';
-import { reportWarnings, shownOverallVerdict, shownVerdict, variantWarnings } from './report-checks.ts';
+import { baselineWarnings, measurementWarnings, reportWarnings, shownOverallVerdict, shownVerdict, variantWarnings } from './report-checks.ts';
+import { slowStartText, warmupText } from './measurement-text.ts';
 import { buildChartModel, renderChartBlock, type VariantChart } from './html-chart.ts';
 import { renderCards, renderComparison, renderLockWaits, renderProjection, renderStalls, renderSteps, verdictBadge } from './html-tables.ts';
 import { renderAppRoutes } from './html-app-routes.ts';
@@ -57,7 +58,7 @@ const loadText = (v: VariantResult): string => {
       ? `open model, ${fmtCount(l.rate)} req/s` +
         (l.capacityRps ? ` (${Math.round(((l.rate ?? 0) / l.capacityRps) * 100)}% of measured capacity ${fmtCount(l.capacityRps)} req/s)` : ' (capacity not probed)')
       : `closed model, ${fmtCount(l.connections)} connections` + (l.capacityRps ? ` (capacity ${fmtCount(l.capacityRps)} req/s)` : '');
-  return `${base}, ${l.instances} app instance${l.instances === 1 ? '' : 's'}, timeout ${fmtCount(l.timeoutMs)} ms`;
+  return `${base}, ${l.instances} app instance${l.instances === 1 ? '' : 's'}, ${slowStartText(v)}, timeout ${fmtCount(l.timeoutMs)} ms`;
 };
 
 const mixText = (v: VariantResult): string => {
@@ -94,6 +95,7 @@ ${meta('dataset', perVariant(vs, (v) => `${v.dataset.description}: ${tablesText(
 ${meta('app', perVariant(vs, appText))}
 ${meta('load', perVariant(vs, loadText))}
 ${meta('route mix', perVariant(vs, mixText))}
+${meta('warm-up', perVariant(vs, (v) => (v.warmup ? `${v.warmup.mode}${v.warmup.mode === 'auto' ? `: until p99 is steady for ${v.warmup.criteria.windowSeconds} s (within ${v.warmup.criteria.maxRatio}× or ${v.warmup.criteria.slackMs} ms), at most ${Math.round(v.warmup.criteria.capMs / 1000)} s` : ''}` : 'not recorded')))}
 ${r.seed ? meta('seeding', `${fmtCount(Object.values(r.seed.tables).reduce((a, b) => a + b, 0))} rows in ${r.seed.seconds.toFixed(1)} s, ${fmtCount(r.seed.rowsPerSec)} rows/s${r.seed.reused ? ' (reused)' : ''}`) : ''}
 ${(r.seed?.notes ?? []).map((n) => meta('seeding note', n)).join('\n')}
 ${r.calibration ? meta('calibration', `${r.calibration.ok ? '' : 'WARNING: '}${r.calibration.summary}`) : ''}
@@ -113,6 +115,8 @@ const renderVariant = (v: VariantResult, i: number, chart: VariantChart | null):
 ${warnings.length ? `<div class="note alarm"><b>Inconsistent data, shown as the worse value:</b><ul>${warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul></div>` : ''}
 ${v.interrupted ? '<div class="note alarm">This variant was stopped before its last step: its figures cover only what ran.</div>' : ''}
 ${failed ? `<div class="note alarm"><b>Step ${e(failed.name)} failed:</b> ${e(failed.error?.sqlstate ? `SQLSTATE ${failed.error.sqlstate} · ` : '')}${e(failed.error?.message ?? 'no error message recorded')}</div>` : ''}
+${measurementWarnings(v).length ? `<div class="note warn measurement-warnings"><b>Less about the migration than it looks:</b><ul>${measurementWarnings(v).map((w) => `<li>${e(w)}</li>`).join('')}</ul></div>` : ''}
+<p class="warmup-line"><b>Warm-up:</b> ${e(warmupText(v))}.</p>
 ${(v.notMeasured ?? []).length ? `<div class="note warn not-measured"><b>Not measured in this run:</b><ul>${v.notMeasured.map((x) => `<li>${e(x)}</li>`).join('')}</ul></div>` : ''}
 ${renderCards(v)}
 ${renderChartBlock(v, chart)}

@@ -5,7 +5,7 @@ import { markdownTable } from 'markdown-table';
 import type { RunReport, StepResult, VariantResult } from '../model/schema.ts';
 import { describeCheck, fmtCount, fmtDuration, fmtMs, fmtPct, oneLine } from './format-units.ts';
 import { breachMessage } from './render-junit.ts';
-import { longestStall, shownOverallVerdict, shownVerdict, type ShownVerdict } from './report-checks.ts';
+import { baselineWarnings, longestStall, measurementWarnings, shownOverallVerdict, shownVerdict, type ShownVerdict } from './report-checks.ts';
 import type { Renderer } from './renderers.ts';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -41,6 +41,7 @@ function reportSection(r: RunReport, link?: string): string {
   const lines = [`### rehearse · ${r.scenario} · ${verdict(shownOverallVerdict(r))}`, ''];
   lines.push(`Run \`${r.runId}\` · ${fmtDuration(r.durationMs)}${link ? ` · [report](${link})` : ''}`, '');
   if (r.calibration) lines.push(`Calibration: ${r.calibration.ok ? '✅' : '⚠️'} ${r.calibration.summary}`, '');
+  for (const w of baselineWarnings(r)) lines.push(`⚠️ ${cell(w)}`, '');
   if (!r.variants.length) return [...lines, 'No variant results in this report.', ''].join('\n');
   lines.push(markdownTable([['variant', 'verdict', 'longest stall', 'max latency', 'p99', 'error rate', 'max lock waiters', 'budgets'], ...r.variants.map(variantRow)], { align: ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'l'] }), '');
   for (const v of r.variants) {
@@ -54,7 +55,9 @@ function reportSection(r: RunReport, link?: string): string {
     if (v.summary.aborted) lines.push(`- ⛔ stopped by abortOnFail at ${(v.summary.aborted.atMs / 1000).toFixed(1)} s: ${describeCheck(v.summary.aborted.check)}`);
     const failed = (v.steps ?? []).find((s) => s.status === 'failed' && s.error?.code !== 'REH_BUDGET_ABORTED');
     if (failed) lines.push(`- ❌ step ${failed.name} failed: ${cell(oneLine(failed.error?.message ?? '', 200))}`);
-    if (breached.length || stepBreaches.length || v.summary.aborted || failed) lines.push('');
+    const warnings = measurementWarnings(v);
+    for (const w of warnings) lines.push(`- ⚠️ ${cell(w)}`);
+    if (breached.length || stepBreaches.length || v.summary.aborted || failed || warnings.length) lines.push('');
   }
   return lines.join('\n');
 }

@@ -82,3 +82,35 @@ export const retriesOf = (statements: StatementTrace[]): { retries: number; maxA
   const attempts = [...groups.values()];
   return { retries: attempts.reduce((a, n) => a + Math.max(0, n - 1), 0), maxAttempts: Math.max(0, ...attempts) };
 };
+
+/**
+ * What makes a variant's numbers less about the migration: a warm-up that never settled, and a
+ * machine already saturated before any step ran (the chosen rate, plus whatever else runs there,
+ * is more than this machine can serve while it measures). Shown by the console and the HTML.
+ */
+export const measurementWarnings = (v: VariantResult): string[] => {
+  const out: string[] = [];
+  const w = v.warmup;
+  if (w && w.settled === false) {
+    out.push(w.mode === 'auto'
+      ? `latency was not steady after the ${Math.round(w.criteria.capMs / 1000)} s warm-up cap: the first steps may still include warming up`
+      : `latency was not steady at the end of the fixed ${(w.durationMs / 1000).toFixed(1)} s warm-up: the first steps may still include warming up`);
+  }
+  const cpu = v.cpu;
+  const ss = cpu?.steadyState;
+  if (cpu && ss && ss.saturatedSeconds > 0) {
+    const ours = [ss.harness, ss.apps, ss.postgres].every((x) => x !== null) ? (ss.harness ?? 0) + (ss.apps ?? 0) + (ss.postgres ?? 0) : null;
+    const rate = v.load?.model === 'open' && v.load.rate ? `the load rate of ${v.load.rate} req/s` : 'the load';
+    const who = ours === null ? '' : ` (rehearse's processes used ${ours.toFixed(2)} cores, other processes ${ss.other?.toFixed(2) ?? '?'} of ${cpu.cores})`;
+    out.push(`the machine's CPU was saturated in ${ss.saturatedSeconds} s of the steady state, before any step ran${who}: with ${rate} this machine cannot serve and measure at once, so latency reflects the machine; lower --rate or free the machine`);
+  }
+  return out;
+};
+
+/** Report-level: the variants' baselines differ, so comparing them is unreliable. */
+export const baselineWarnings = (r: RunReport): string[] => {
+  const b = r.baselines;
+  if (!b || b.comparable === true || !b.reasons.length) return [];
+  if (b.comparable === null) return [`whether the variants ran on comparable baselines could not be checked: ${b.reasons.join('; ')}`];
+  return [`the variants did not run on comparable baselines, so comparing them is unreliable: ${b.reasons.join('; ')}`];
+};

@@ -25,6 +25,7 @@ import type { ScenarioDefinition } from '../scenario.ts';
 import type { OnProgress } from './progress.ts';
 import { runVariant, type LoadPlan } from './run-variant.ts';
 import { migrationSqlOf } from './step-kinds.ts';
+import type { WarmupSetting } from './warm-up.ts';
 
 export interface RehearseOptions {
   scenario: ScenarioDefinition;
@@ -33,8 +34,11 @@ export interface RehearseOptions {
   variants: string[];
   rows: RowsSpec;
   seed: number;
-  load: { model: 'open' | 'closed'; rate?: number; connections: number; timeoutMs: number; capacityFraction: number };
+  /** warmup: default auto (until latency is steady). */
+  load: { model: 'open' | 'closed'; rate?: number; connections: number; timeoutMs: number; capacityFraction: number; warmup?: WarmupSetting };
   instances: number;
+  /** Balancer slow start for instances that join during deploys, ms; default 0 (off). */
+  slowStartMs?: number;
   appSettings?: Partial<AppSettings>;
   sampleIntervalMs: number;
   /** Budgets given for this run (config and flags); they win over the scenario's and the defaults. */
@@ -160,7 +164,7 @@ export async function rehearse(caller: RehearseOptions): Promise<RehearseResult>
         const name = scale.label ? `${variant}@${scale.label}` : variant;
         const result = await runVariant({
           pg, templateDb: SEED_DB, scenario: o.scenario, variant, app, appSettings, load: plan,
-          instances: o.instances, sampleIntervalMs: o.sampleIntervalMs, budgets, dataset: datasetInfo, log: o.log, signal: stop.signal, progress: o.progress,
+          instances: o.instances, slowStartMs: o.slowStartMs ?? 0, sampleIntervalMs: o.sampleIntervalMs, budgets, dataset: datasetInfo, log: o.log, signal: stop.signal, progress: o.progress,
           setPhase: (p) => setPhase(`variant ${name}: ${p}`),
         });
         if (scale.label) Object.assign(result, { variant: name, scale: { variant, label: scale.label } });
@@ -210,7 +214,7 @@ export async function datasetOf(s: ScenarioDefinition): Promise<DatasetSource> {
 
 /** The open-model rate defaults to a fraction of what the app can serve, measured on a scratch copy. */
 async function planLoad(o: RehearseOptions, pg: PostgresHandle, app: AppUnderTest, settings: AppSettings, signal: AbortSignal, setPhase: (p: string) => void): Promise<LoadPlan> {
-  const plan: LoadPlan = { model: o.load.model, rate: o.load.rate ?? 0, connections: o.load.connections, timeoutMs: o.load.timeoutMs, seed: o.seed, capacityRps: null, mix: app.mix };
+  const plan: LoadPlan = { model: o.load.model, rate: o.load.rate ?? 0, connections: o.load.connections, timeoutMs: o.load.timeoutMs, seed: o.seed, capacityRps: null, mix: app.mix, warmup: o.load.warmup ?? { mode: 'auto' } };
   if (o.load.model === 'closed' || o.load.rate) return plan;
   const db = 'rehearse_probe';
   setPhase('capacity probe: cloning the seeded database');

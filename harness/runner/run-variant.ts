@@ -1,5 +1,6 @@
 // One variant, start to finish: clone the seeded database, start the app fleet, start the
-// observer and the load, run the steps, stop everything, and join the measurements.
+// observers (locks, CPU) and the load, warm up, run the steps, stop everything, and join the
+// measurements.
 import { AppFleet } from '../app/fleet.ts';
 import type { AppUnderTest } from '../app/types.ts';
 import { now, sleep } from '../clock.ts';
@@ -11,6 +12,7 @@ import type { BudgetSpec } from '../model/budgets.ts';
 import { SCHEMA_VERSION, type AppSettings, type BudgetAbort, type DatasetInfo, type LoadInfo, type RunEvent, type StepResult, type VariantResult } from '../model/schema.ts';
 import { driverQueueing } from '../model/traffic.ts';
 import { StepClock } from '../model/windows.ts';
+import { CpuSampler, type CpuSource } from '../observe/cpu-sampler.ts';
 import { LockSampler } from '../observe/lock-sampler.ts';
 import { LockWaitWatcher } from '../observe/statement-tracer.ts';
 import { pgClient, withClient } from '../postgres/client.ts';
@@ -24,6 +26,8 @@ import { FaultSchedule } from './fault-schedule.ts';
 import type { OnProgress } from './progress.ts';
 import { runSteps } from './run-steps.ts';
 import { BudgetBreach, type StepContext } from './step-context.ts';
+import { warmUp, type WarmupOutcome, type WarmupSetting } from './warm-up.ts';
+import { DEFAULT_STEADY_CRITERIA } from '../model/steady-state.ts';
 
 /** After an abortOnFail stop, keep measuring this long so the report shows whether the app recovered. */
 export const ABORT_OBSERVE_MS = 2000;
@@ -40,6 +44,7 @@ export interface LoadPlan {
   seed: number;
   capacityRps: number | null;
   mix: Readonly<Record<string, number>>;
+  warmup: WarmupSetting;
 }
 
 export interface VariantRunOptions {
@@ -51,6 +56,8 @@ export interface VariantRunOptions {
   appSettings: AppSettings;
   load: LoadPlan;
   instances: number;
+  /** Balancer slow start for instances joining during deploys, ms; 0 = off. */
+  slowStartMs: number;
   sampleIntervalMs: number;
   budgets: readonly BudgetSpec[];
   dataset: DatasetInfo;
@@ -81,7 +88,7 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
   const events: RunEvent[] = [];
   let runStartMs = now();
   const fleet = new AppFleet({
-    app: o.app, databaseUrl: url, instances: o.instances, settings: o.appSettings, onLog: (l) => o.log(`  ${l}`),
+    app: o.app, databaseUrl: url, instances: o.instances, settings: o.appSettings, slowStartMs: o.slowStartMs, onLog: (l) => o.log(`  ${l}`),
     onInstanceExit: (e) => {
       const how = e.signal ? `signal ${e.signal}` : `exit code ${e.code}`;
       events.push({ kind: 'instance-exit', atMs: Math.round(e.t - runStartMs), label: `${e.instance} (${e.version}) exited: ${how}`, details: { instance: e.instance, version: e.version, code: e.code, signal: e.signal } });
@@ -89,6 +96,7 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
     },
   });
   const sampler = new LockSampler(url, o.sampleIntervalMs);
+  const cpu = new CpuSampler(() => cpuSources(o.pg, fleet));
   const watcher = new LockWaitWatcher(url);
   const faults = new FaultSchedule({ runStartMs: () => runStartMs, events, clock, log: o.log, signal: o.signal });
   // Steps stop on Ctrl-C (or Postgres dying) or when an abortOnFail budget breaches; either way
@@ -115,9 +123,11 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
   let load: LoadRun | null = null;
   let measurements!: VariantMeasurements;
   let migrationConnected = false;
+  let warm: WarmupOutcome | null = null;
   const onAbort = () => void (ctx.migrationPid && cancelBackend(url, ctx.migrationPid).catch(() => {}));
   stepSignal.addEventListener('abort', onAbort);
   try {
+    cpu.start(); // before the fleet, so an instance's start-up CPU is seen too
     checkpoint();
     setPhase('starting the app');
     o.log(`  starting ${o.instances} app instance${o.instances === 1 ? '' : 's'} (${o.scenario.app.initialVersion})…`);
@@ -140,13 +150,19 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
       const recent = sampler.samples.filter((x) => x.t >= since);
       o.progress?.({ kind: 'traffic', tick, lockWaiters: recent.length ? Math.max(...recent.map((x) => x.waiters.length)) : null });
     });
+    o.progress?.({ kind: 'variant-start', scenario: o.scenario.name, variant: o.variant, steps: variant.steps.length });
+    // Not counted, and nothing migrates yet: budgets are watched from its end on.
+    setPhase('warming up');
+    warm = await warmUp(load, o.load.warmup, DEFAULT_STEADY_CRITERIA, o.signal, o.log);
+    const measuredFrom = warm;
+    checkpoint();
     const plannedSteps = variant.steps.map((st) => st.name);
     watch = new BudgetWatch({
       specs: o.budgets.filter((b) => b.abortOnFail),
       plannedSteps,
       snapshot: () => {
         const t = now();
-        return metricInputOf({ variant: o.variant, runStartMs, runEndMs: t, records: [...running.records(), ...running.inFlightRecords(t)], lockSamples: sampler.samples, clock, steps }, t);
+        return metricInputOf({ variant: o.variant, runStartMs, runEndMs: t, records: [...running.records(), ...running.inFlightRecords(t)], lockSamples: sampler.samples, clock, steps, warmup: warmupOf(measuredFrom) }, t);
       },
       onBreach: (check, at) => {
         const step = clock.stepAt(at);
@@ -156,7 +172,6 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
       },
     }).start();
 
-    o.progress?.({ kind: 'variant-start', scenario: o.scenario.name, variant: o.variant, steps: variant.steps.length });
     await runSteps(variant.steps, ctx, steps, setPhase);
     watch.stop();
     // A careful operator who stopped a migration watches the app recover before walking away.
@@ -168,12 +183,16 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
     // A grace of 2 s lets requests answer; one still blocked after that counts with its true duration.
     const records = load ? await load.stop({ graceMs: o.signal.aborted ? 0 : 2000 }) : [];
     const runEndMs = now();
+    cpu.stop();
     await Promise.allSettled([sampler.stop(), watcher.stop(), migrationConnected ? ctx.migration.end() : null, fleet.stop()]);
     // Only drop when we will report normally; on interrupt the cleanup removes the whole server.
     if (!o.signal.aborted) await dropDatabase(o.pg, db).catch(() => {});
     measurements = {
       runStartMs, runEndMs, records, lockSamples: sampler.samples, poolSamples: fleet.poolSamples, clock, steps, budgets: o.budgets,
       interrupted: o.signal.aborted, variant: o.variant, plannedSteps: variant.steps.map((st) => st.name), aborted,
+      // Interrupted or failed before warm-up ended: nothing was counted yet, so the whole run is warm-up.
+      warmup: warmupOf(warm ?? { mode: o.load.warmup.mode, endMs: o.load.warmup.mode === 'off' ? runStartMs : runEndMs, settled: o.load.warmup.mode === 'off' ? null : false }),
+      cpu: { samples: cpu.samples, components: cpu.components, cores: cpu.cores, intervalMs: cpu.intervalMs },
     };
     o.progress?.({ kind: 'variant-end', variant: o.variant });
   }
@@ -187,6 +206,7 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
     mix: { ...o.load.mix },
     instances: o.instances,
     timeoutMs: o.load.timeoutMs,
+    slowStartMs: o.slowStartMs,
   };
   return buildVariantResult(measurements, {
     schemaVersion: SCHEMA_VERSION,
@@ -204,8 +224,27 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
     events,
     observer: { intervalMs: o.sampleIntervalMs, samples: sampler.samples.length, lockWaitResolutionMs: watcher.pollMs },
     migrationPid: ctx.migrationPid || null,
-    notMeasured: [...notMeasured(o, sampler.overruns, driverQueueing(measurements.records), tracerMs(steps)), ...faults.notFired],
+    notMeasured: [...notMeasured(o, sampler.overruns, driverQueueing(measurements.records), tracerMs(steps)), ...faults.notFired, ...cpu.notMeasured, ...cpuCost(cpu, measurements)],
   });
+}
+
+const warmupOf = (w: WarmupOutcome): VariantMeasurements['warmup'] => ({ mode: w.mode, endMs: w.endMs, settled: w.settled, criteria: DEFAULT_STEADY_CRITERIA });
+
+/** Which process trees are the app and the server, asked at every CPU sample (deploys replace instances). */
+function cpuSources(pg: PostgresHandle, fleet: AppFleet): CpuSource[] {
+  const pid = pg.serverPid?.() ?? null;
+  const server: CpuSource = {
+    ref: { name: 'postgres', kind: 'postgres', label: 'Postgres (all backends)' },
+    pid,
+    whyNot: pid === null ? `Postgres CPU: the ${pg.provider} provider does not say which processes on this machine are its server (a container in a VM, or another host), so it is not measured.` : undefined,
+  };
+  return [server, ...fleet.processes().map((p): CpuSource => ({ ref: { name: p.id, kind: 'app', label: `${p.id} (${p.version})` }, pid: p.pid }))];
+}
+
+/** The CPU sampler's own cost, when it is more than a rounding error. */
+function cpuCost(cpu: CpuSampler, m: VariantMeasurements): string[] {
+  const share = cpu.costMs / Math.max(1, m.runEndMs - m.runStartMs);
+  return share >= 0.005 ? [`Observer effect: reading CPU counters every ${cpu.intervalMs} ms took ${(share * 100).toFixed(1)} % of one core in the harness.`] : [];
 }
 
 /** Time the statement tracer spent reading catalogs inside migration transactions (while their locks were held). */

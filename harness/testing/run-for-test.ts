@@ -6,6 +6,7 @@ import { loadScenario, resolveScenarioFile } from '../plan/load-scenario.ts';
 import type { AppSettings } from '../app/types.ts';
 import type { PostgresHandle } from '../postgres/provider.ts';
 import { rehearse, type RehearseOptions, type RehearseResult } from '../runner/rehearse.ts';
+import type { WarmupSetting } from '../runner/warm-up.ts';
 import type { ScenarioDefinition } from '../scenario.ts';
 
 export interface TestRunOptions {
@@ -26,6 +27,9 @@ export interface TestRunOptions {
   /** Change the scenario before it runs, e.g. to inject a regression. */
   edit?: (s: ScenarioDefinition) => ScenarioDefinition;
   outDir?: string;
+  /** Default: auto, as in a real run. */
+  warmup?: WarmupSetting;
+  slowStartMs?: number;
 }
 
 /** Any outcome, including a run stopped early (result.error). */
@@ -37,8 +41,8 @@ export async function rehearseForTestResult(scenario: string, opts: TestRunOptio
   const logs: string[] = [];
   const result = await rehearse({
     scenario: def, scenarioFile, variants: opts.variants ?? Object.keys(def.variants), rows: { default: opts.rows, tables: {} }, seed: 7, scales: opts.scales, productionRows: opts.productionRows,
-    load: { model: 'open', rate: opts.rate, connections: 16, timeoutMs: 30_000, capacityFraction: 0.4 },
-    instances: opts.instances ?? 2, sampleIntervalMs: 100, outDir, toolVersion: 'test', postgres: opts.postgres, budgets: opts.budgets, appSettings: opts.appSettings,
+    load: { model: 'open', rate: opts.rate, connections: 16, timeoutMs: 30_000, capacityFraction: 0.4, warmup: opts.warmup },
+    instances: opts.instances ?? 2, slowStartMs: opts.slowStartMs, sampleIntervalMs: 100, outDir, toolVersion: 'test', postgres: opts.postgres, budgets: opts.budgets, appSettings: opts.appSettings,
     log: (l) => { logs.push(l); opts.onLog?.(l); if (opts.log) console.log(l); }, signal: opts.signal ?? new AbortController().signal,
   });
   return { ...result, logs, outDir };
