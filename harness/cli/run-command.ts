@@ -35,7 +35,7 @@ export async function runCommand(opts: CliOptions, ctx: RunContext): Promise<Exi
     // TODO(lead): the own-migration planner lands with the schema dataset and the workload app.
     if (input.own) throw new RehearseError('REH_CLI_BAD_VALUE', '--schema/--migrations are not wired yet in this build');
     try {
-      planned.push({ input, plan: await planScenarioRun({ scenario: input.scenario!, variants: input.variants, migration: input.migration }) });
+      planned.push({ input, plan: await planScenarioRun({ scenario: input.scenario!, variants: input.variants, migration: input.migration, harden: input.harden, rehearseRollback: input.rehearseRollback }) });
     } catch (err) {
       if (!(err instanceof RehearseError)) throw err;
       problems.push(err);
@@ -59,6 +59,7 @@ export async function runCommand(opts: CliOptions, ctx: RunContext): Promise<Exi
       appSettings: input.appSettings,
       sampleIntervalMs: input.sampleIntervalMs,
       budgets: input.budgets,
+      background: input.background,
       calibrate: opts.calibrate,
       outDir: input.out, log: ctx.view.log, onSeedProgress: ctx.view.onSeedProgress, progress: ctx.view.progress, signal: ctx.signal, toolVersion: ctx.toolVersion,
     });

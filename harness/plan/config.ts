@@ -48,6 +48,24 @@ const ConfigSchema = z.strictObject({
     .optional(),
   failOnBreach: z.boolean().optional(),
   out: z.string().optional(),
+  /** Sessions beside every variant, like --background: a report query, a transaction left idle… */
+  background: z.array(z.strictObject({
+    session: z.enum(['long-query', 'idle-in-transaction', 'repeated-query', 'for-update']),
+    table: z.string().min(1),
+    /** How long it holds. */
+    hold: ms,
+    /** When it starts, after the load starts (default 0). */
+    startAfter: ms.optional(),
+    /** Shown as application_name rehearse-background/<name> (default <session>-<table>). */
+    name: z.string().regex(/^[\w.-]+$/, 'letters, digits, _ . -').optional(),
+    sql: z.string().min(1).optional(),
+    intervalMs: z.number().int().nonnegative().optional(),
+    rows: z.number().int().positive().optional(),
+  })).optional(),
+  /** Add a hardened variant per variant (--harden). */
+  harden: z.boolean().optional(),
+  /** Rehearse the rollback (--rehearse-rollback). */
+  rehearseRollback: z.boolean().optional(),
 });
 
 export type RehearseConfig = z.input<typeof ConfigSchema>;

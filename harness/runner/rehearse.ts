@@ -19,7 +19,7 @@ import type { PostgresHandle } from '../postgres/provider.ts';
 import { writeReport } from '../report/write-report.ts';
 import type { ScenarioDefinition } from '../scenario.ts';
 import type { OnProgress } from './progress.ts';
-import { runVariant, type LoadPlan } from './run-variant.ts';
+import { runVariant, type LoadPlan, type RunBackground } from './run-variant.ts';
 import { migrationSqlOf } from './step-kinds.ts';
 
 export interface RehearseOptions {
@@ -47,6 +47,8 @@ export interface RehearseOptions {
   scales?: { label: string; rows: RowsSpec }[];
   /** Production rows per table, the target of the projection. */
   productionRows?: Record<string, number>;
+  /** Sessions beside every variant (--background). */
+  background?: readonly RunBackground[];
   /** For tests: reuse a running server instead of starting one. */
   postgres?: PostgresHandle;
   toolVersion: string;
@@ -103,7 +105,7 @@ export async function rehearse(o: RehearseOptions): Promise<{ report: RunReport;
         try {
           const result = await runVariant({
             pg, templateDb: SEED_DB, scenario: o.scenario, variant, app, appSettings, load: plan,
-            instances: o.instances, sampleIntervalMs: o.sampleIntervalMs, budgets, dataset: datasetInfo, log: o.log, signal: o.signal, progress: o.progress,
+            instances: o.instances, sampleIntervalMs: o.sampleIntervalMs, budgets, dataset: datasetInfo, log: o.log, signal: o.signal, progress: o.progress, background: o.background,
           });
           if (scale.label) Object.assign(result, { variant: `${variant}@${scale.label}`, scale: { variant, label: scale.label } });
           variants.push(result);

@@ -8,6 +8,7 @@ import { startClosedLoad } from '../load/closed-model.ts';
 import { startOpenLoad } from '../load/open-model.ts';
 import type { LoadRun } from '../load/types.ts';
 import { buildVariantResult, metricInputOf, type VariantMeasurements } from '../model/build-result.ts';
+import { judgeRollback } from '../model/rollback.ts';
 import type { BudgetSpec } from '../model/budgets.ts';
 import { SCHEMA_VERSION, type AppSettings, type BudgetAbort, type DatasetInfo, type LoadInfo, type RunEvent, type StepResult, type VariantResult } from '../model/schema.ts';
 import { driverQueueing } from '../model/traffic.ts';
@@ -16,9 +17,10 @@ import { LockSampler } from '../observe/lock-sampler.ts';
 import { LockWaitWatcher } from '../observe/statement-tracer.ts';
 import { cloneDatabase, dropDatabase } from '../postgres/databases.ts';
 import type { PostgresHandle } from '../postgres/provider.ts';
-import type { ScenarioDefinition } from '../scenario.ts';
+import type { BackgroundSessionSpec, ScenarioDefinition } from '../scenario.ts';
 import { sleep } from '../clock.ts';
 import { describeCheck } from '../report/format-units.ts';
+import { BackgroundSessions } from './background-sessions.ts';
 import { BudgetWatch } from './budget-watch.ts';
 import type { OnProgress } from './progress.ts';
 import { runSteps } from './run-steps.ts';
@@ -41,6 +43,14 @@ export interface LoadPlan {
   mix: Readonly<Record<string, number>>;
 }
 
+/** A background session for the whole run (--background, config `background`), started after the load starts. */
+export interface RunBackground extends BackgroundSessionSpec {
+  /** Shown as its application_name: rehearse-background/<name>. */
+  name: string;
+  /** Seconds after the load starts (default 0). */
+  startAfterSeconds?: number;
+}
+
 export interface VariantRunOptions {
   pg: PostgresHandle;
   templateDb: string;
@@ -56,6 +66,8 @@ export interface VariantRunOptions {
   log: (line: string) => void;
   signal: AbortSignal;
   progress?: OnProgress;
+  /** Sessions beside every variant of the run. */
+  background?: readonly RunBackground[];
 }
 
 export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
@@ -77,6 +89,10 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
       o.log(`  ! ${e.instance} (${e.version}) exited (${how}); taken out of rotation`);
     },
   });
+  const background = new BackgroundSessions(url, () => runStartMs, o.log);
+  const backgroundProblems: string[] = [];
+  const backgroundTimers: { timer: NodeJS.Timeout; resolve: () => void; fired: boolean }[] = [];
+  const backgroundStarts: Promise<unknown>[] = [];
   const sampler = new LockSampler(url, o.sampleIntervalMs);
   const watcher = new LockWaitWatcher(url);
   const migration = new pg.Client({ connectionString: url, application_name: 'rehearse-migration' });
@@ -87,6 +103,7 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
   let measurements!: VariantMeasurements;
   let migrationConnected = false;
   let migrationPid = 0; // 0 until the migration session reported its pid
+  let finalVersions: string[] = [];
   // Steps stop on Ctrl-C or when an abortOnFail budget breaches; either way the statement in
   // flight is cancelled (its transaction rolls back and releases its locks).
   const budgetStop = new AbortController();
@@ -112,6 +129,20 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
       const recent = sampler.samples.filter((x) => x.t >= since);
       o.progress?.({ kind: 'traffic', tick, lockWaiters: recent.length ? Math.max(...recent.map((x) => x.waiters.length)) : null });
     });
+    for (const b of o.background ?? []) {
+      backgroundStarts.push(new Promise<void>((resolve) => {
+        const entry = { resolve, fired: false, timer: setTimeout(() => {
+          entry.fired = true;
+          if (stepSignal.aborted) return resolve();
+          background.start(b.name, b).then(() => resolve(), (err) => {
+            backgroundProblems.push(`The background session ${b.name} (${b.session} on ${b.table}) failed to start, so this variant ran without it: ${(err as Error).message}`);
+            o.log(`  ! background session ${b.name} failed to start: ${(err as Error).message}`);
+            resolve();
+          });
+        }, (b.startAfterSeconds ?? 0) * 1000) };
+        backgroundTimers.push(entry);
+      }));
+    }
     const plannedSteps = variant.steps.map((st) => st.name);
     watch = new BudgetWatch({
       specs: o.budgets.filter((b) => b.abortOnFail),
@@ -129,13 +160,20 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
     }).start();
 
     o.progress?.({ kind: 'variant-start', scenario: o.scenario.name, variant: o.variant, steps: variant.steps.length });
-    await runSteps(variant.steps, { migration, migrationPid, watcher, fleet, clock, runStartMs, log: o.log, signal: stepSignal, progress: o.progress }, steps);
+    await runSteps(variant.steps, { migration, migrationPid, watcher, fleet, background, clock, runStartMs, log: o.log, signal: stepSignal, progress: o.progress }, steps);
     watch.stop();
+    finalVersions = [...new Set(fleet.versions())];
     // A careful operator who stopped a migration watches the app recover before walking away.
     if (aborted && !o.signal.aborted) await sleep(ABORT_OBSERVE_MS);
   } finally {
     watch?.stop();
     stepSignal.removeEventListener('abort', onAbort);
+    // Background sessions end with the steps: what they blocked is released before the grace below.
+    for (const t of backgroundTimers) if (!t.fired) { clearTimeout(t.timer); t.resolve(); }
+    // A session still connecting when the steps ended is waited for (bounded), so it is stopped too.
+    await Promise.race([Promise.all(backgroundStarts), sleep(5000)]);
+    await background.stopAll().catch(() => {});
+    events.push(...background.events());
     // A grace of 2 s lets requests answer; one still blocked after that counts with its true duration.
     const records = load ? await load.stop({ graceMs: o.signal.aborted ? 0 : 2000 }) : [];
     const runEndMs = now();
@@ -157,7 +195,7 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
     instances: o.instances,
     timeoutMs: o.load.timeoutMs,
   };
-  return buildVariantResult(measurements, {
+  const result = buildVariantResult(measurements, {
     schemaVersion: SCHEMA_VERSION,
     scenario: o.scenario.name,
     variant: o.variant,
@@ -172,8 +210,15 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
     load: loadInfo,
     events,
     observer: { intervalMs: o.sampleIntervalMs, samples: sampler.samples.length, lockWaitResolutionMs: watcher.pollMs },
-    notMeasured: notMeasured(o, sampler.overruns, driverQueueing(measurements.records), tracerMs(steps)),
+    notMeasured: [...notMeasured(o, sampler.overruns, driverQueueing(measurements.records), tracerMs(steps)), ...backgroundProblems],
+    ...(variant.hardening ? { hardening: variant.hardening } : {}),
   });
+  if (variant.rollbackPlan) {
+    result.rollback = judgeRollback(result.steps, variant.rollbackPlan, finalVersions.length ? finalVersions.join('+') : null);
+    // A rollback that leaves the old code unhealthy fails the variant, whatever the budgets say.
+    if (!result.rollback.healthy) result.summary.verdict = 'fail';
+  }
+  return result;
 }
 
 /** Time the statement tracer spent reading catalogs inside migration transactions (while their locks were held). */

@@ -5,6 +5,7 @@ import type { LockWaitWatcher } from '../observe/statement-tracer.ts';
 import type { StatementTrace } from '../model/schema.ts';
 import type { StepClock } from '../model/windows.ts';
 import type { BudgetCheck } from '../model/schema.ts';
+import type { BackgroundSessions } from './background-sessions.ts';
 import type { OnProgress } from './progress.ts';
 
 export interface StepContext {
@@ -13,6 +14,8 @@ export interface StepContext {
   migrationPid: number;
   watcher: LockWaitWatcher;
   fleet: AppFleet;
+  /** Sessions that run beside the steps (background steps and --background); stopped when the variant ends. */
+  background: BackgroundSessions;
   clock: StepClock;
   /** Monotonic ms of the run start; reports use run-relative times. */
   runStartMs: number;

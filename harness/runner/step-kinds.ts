@@ -2,6 +2,7 @@
 // the scenario validator and the runner only ever go through this table.
 import type { Step } from '../scenario.ts';
 import { backfillStep } from './backfill-step.ts';
+import { backgroundStep } from './background-step.ts';
 import { deployStep } from './deploy-step.ts';
 import { pauseStep } from './pause-step.ts';
 import { sqlStep } from './sql-step.ts';
@@ -31,6 +32,7 @@ export const STEP_KINDS: Registry = {
   backfill: backfillStep,
   verify: verifyStep,
   pause: pauseStep,
+  background: backgroundStep,
 };
 
 /** Every SQL text the steps of every variant execute, in order. */

@@ -8,6 +8,7 @@ import { StepClock } from '../model/windows.ts';
 import type { StepContext } from '../runner/step-context.ts';
 import type { AppFleet } from '../app/fleet.ts';
 import { now } from '../clock.ts';
+import { BackgroundSessions } from '../runner/background-sessions.ts';
 
 let dbSeq = 0;
 
@@ -25,11 +26,13 @@ export async function stepHarness(handle: PostgresHandle, setupSql: string): Pro
   const watcher = new LockWaitWatcher(url);
   await watcher.start();
   const logs: string[] = [];
+  const runStartMs = now();
+  const background = new BackgroundSessions(url, () => runStartMs);
   const ctx: StepContext = {
-    migration, migrationPid, watcher, clock: new StepClock(), runStartMs: now(),
+    migration, migrationPid, watcher, clock: new StepClock(), runStartMs, background,
     fleet: undefined as unknown as AppFleet, log: (l) => logs.push(l), signal: new AbortController().signal,
   };
-  return { ctx, url, logs, close: async () => { await watcher.stop(); await migration.end(); } };
+  return { ctx, url, logs, close: async () => { await background.stopAll(); await watcher.stop(); await migration.end(); } };
 }
 
 /** Holds `lockSql` in an open transaction on its own connection for `ms`, then commits. */
