@@ -68,8 +68,8 @@ export interface BackfillStep extends StepBase {
   table: string;
   /** Integer key used for keyset pagination (default "id"). */
   key?: string;
-  /** The SET clause, e.g. "balance_new = balance". */
-  set: string;
+  /** The SET clause, e.g. "balance_new = balance" (or give `into` to copy rows elsewhere). */
+  set?: string;
   /** Extra filter, e.g. "balance_new IS DISTINCT FROM balance"; keeps reruns idempotent. */
   where?: string;
   batchSize?: number; // default 5000

@@ -37,7 +37,7 @@ const newReads: Partial<DataAccess> = {
 
 export default defineScenario({
   name: 'change-column-type',
-  description: 'Widen users.balance from int to bigint on a hot table.',
+  description: 'Widen users.balance from int to bigint on a hot table; and users.email from varchar(255) to text, which is binary-coercible.',
   app: sampleApp({
     initialVersion: 'old',
     versions: {
@@ -96,6 +96,17 @@ export default defineScenario({
         // back would break the running code, and is its own expand/contract cycle.
         { kind: 'sql', name: 'contract', sql: 'ALTER TABLE users DROP COLUMN balance', lockTimeoutMs: 500 },
         { kind: 'pause', name: 'after', seconds: 4 },
+      ],
+    },
+    'varchar-to-text': {
+      description: 'ALTER COLUMN email TYPE text: varchar(255) → text is binary-coercible, so neither the table nor its unique index is rewritten.',
+      steps: [
+        // Steady state first.
+        { kind: 'pause', name: 'baseline', seconds: 1 },
+        // The same statement shape as the naive bigint change, but PostgreSQL only rewrites the catalog.
+        { kind: 'sql', name: 'alter-type', sql: 'ALTER TABLE users ALTER COLUMN email TYPE text', lockTimeoutMs: 500, rollback: 'ALTER TABLE users ALTER COLUMN email TYPE varchar(255)' },
+        // Recovery.
+        { kind: 'pause', name: 'after', seconds: 1 },
       ],
     },
   },
