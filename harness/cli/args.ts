@@ -50,6 +50,7 @@ export const FLAGS = {
   'rehearse-rollback': { type: 'boolean', section: 'run', help: 'run forward to the last reversible step, roll back under load, deploy the old app version and check the old code is healthy again' },
   calibrate: { type: 'boolean', section: 'run', help: 'first hold ACCESS EXCLUSIVE on a scratch table for 1 s under load and report how closely the detectors measured it' },
   out: { type: 'string', arg: '<dir>', section: 'output', help: 'where reports go (default: reports)' },
+  findings: { type: 'string', arg: '<file>', section: 'output', help: 'write the findings page (every variant, and the literature\'s claims measured) for the scenarios run; --all writes docs/findings.md' },
   junit: { type: 'string', arg: '<file>', section: 'output', help: 'also write JUnit XML: one testcase per budget per step, failures name metric, limit, value and step' },
   'summary-md': { type: 'string', arg: '<file>', section: 'output', help: 'also write a Markdown summary (appended to $GITHUB_STEP_SUMMARY as well when it is set)' },
   'baseline-dir': { type: 'string', arg: '<dir>', section: 'compare', help: 'compare: the baseline is the latest earlier report of the same scenario under this directory' },
@@ -106,6 +107,7 @@ export interface CliOptions {
   budgets: Record<string, BudgetValue>;
   junit?: string;
   summaryMd?: string;
+  findings?: string;
   baselineDir?: string;
   tolerances: Partial<Record<CompareMetric, Partial<Tolerance>>>;
   schema?: string;
@@ -227,6 +229,7 @@ export function parseCli(argv: string[]): CliOptions {
     budgets,
     junit: v.junit,
     summaryMd: v['summary-md'],
+    findings: v.findings,
     baselineDir: v['baseline-dir'],
     tolerances,
     scenario: (command === 'run' ? positionals[0] : undefined) ?? 'change-column-type',

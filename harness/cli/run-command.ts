@@ -1,7 +1,11 @@
 // `rehearse [scenario…] | --all`: plans every scenario first (bad input is reported before
 // anything runs, all problems together), rehearses them one after the other, prints each
 // summary, and writes the CI outputs (JUnit, Markdown summary, index page) for all of them.
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { renderFindings, type Claim, type MachineInfo } from '../report/render-findings.ts';
 import { RehearseError } from '../errors.ts';
 import { findConfig, loadConfig } from '../plan/config.ts';
 import { listScenarioNames } from '../plan/load-scenario.ts';
@@ -44,6 +48,9 @@ export async function runCommand(opts: CliOptions, ctx: RunContext): Promise<Exi
   if (problems.length === 1) throw problems[0]!;
   if (problems.length > 1) throw new RehearseError(problems[0]!.code, problems.map((p) => p.format()).join('\n'), { hint: 'Fix every scenario listed above.' });
 
+  const findingsFile = opts.findings ?? (opts.all ? DEFAULT_FINDINGS : undefined);
+  const machine = watchMachine();
+  const started = Date.now();
   const reports: RunReport[] = [];
   const htmlFiles: string[] = [];
   const codes: ExitCode[] = [];
@@ -82,6 +89,13 @@ export async function runCommand(opts: CliOptions, ctx: RunContext): Promise<Exi
   }
   writeCiOutputs(reports, { junit: opts.junit, summaryMd: opts.summaryMd, indexDir: planned.length > 1 || opts.all ? out : undefined, htmlFiles, log: (l) => console.log(l) });
   if (planned.length > 1) console.log(`\n${reports.length} of ${planned.length} scenarios reported; index: ${path.join(out, 'index.html')}`);
+  const load = machine.stop();
+  if (findingsFile && reports.length) {
+    const claims = ((await import(CLAIMS_MODULE)) as { CLAIMS: Claim[] }).CLAIMS;
+    const command = `npm run rehearse -- ${process.argv.slice(2).join(' ')}`.trim();
+    writeFileSync(findingsFile, renderFindings(reports, { claims, machine: load, command, durationMs: Date.now() - started }));
+    console.log(`findings: ${findingsFile}`);
+  }
   return worstExit(codes);
 }
 
@@ -93,4 +107,22 @@ export function exitFor(report: RunReport, failOnBreach: boolean, interrupted: b
   if (!report.summary.completed) return EXIT.stepFailed;
   if (failOnBreach && report.summary.verdict === 'fail') return EXIT.budgetBreached;
   return EXIT.ok;
+}
+
+const DEFAULT_FINDINGS = fileURLToPath(new URL('../../docs/findings.md', import.meta.url));
+const CLAIMS_MODULE = new URL('../../scenarios/findings/claims.ts', import.meta.url).href;
+
+/** Samples the machine's 1-minute load average every 5 s, so a findings page says how busy the machine was. */
+function watchMachine(): { stop(): MachineInfo } {
+  const loadStart = os.loadavg()[0]!;
+  let loadMax = loadStart;
+  const timer = setInterval(() => { loadMax = Math.max(loadMax, os.loadavg()[0]!); }, 5000);
+  timer.unref();
+  return {
+    stop: () => {
+      clearInterval(timer);
+      const loadEnd = os.loadavg()[0]!;
+      return { cpus: os.cpus().length, loadStart, loadEnd, loadMax: Math.max(loadMax, loadEnd) };
+    },
+  };
 }

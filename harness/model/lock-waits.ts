@@ -38,8 +38,10 @@ export function lockWaitEvents(m: LockWaitInput): LockWaitEvent[] {
       }
       if (s.blockers) {
         ev.blockedBy = ev.blockers.map((pid) => ({ pid, application: apps.get(pid) ?? ev!.blockedBy?.find((b) => b.pid === pid)?.application ?? '' }));
-        const r = roots.get(w.pid);
-        if (r?.length) ev.rootBlockers = r;
+        // Every root seen during the wait, the one seen in most samples first, each with its latest activity.
+        const seen = new Map((ev.rootBlockers ?? []).map((b) => [b.pid, b]));
+        for (const b of roots.get(w.pid) ?? []) seen.set(b.pid, { ...b, samples: (seen.get(b.pid)?.samples ?? 0) + 1 });
+        if (seen.size) ev.rootBlockers = [...seen.values()].sort((a, b) => (b.samples ?? 0) - (a.samples ?? 0));
       }
     }
     for (const [key, ev] of open) if (!seen.has(key)) { done.push(ev); open.delete(key); }

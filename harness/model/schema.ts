@@ -132,6 +132,8 @@ export interface BlockerSession {
   query: string;
   /** It was itself waiting on a lock (a link of the chain, not its root). */
   waiting: boolean;
+  /** In how many lock samples of the wait it was the root (rootBlockers are ordered by it). */
+  samples?: number;
 }
 
 export interface LockWaitEvent {
@@ -145,7 +147,8 @@ export interface LockWaitEvent {
   blockedBy?: { pid: number; application: string }[];
   /**
    * The root of its lock-wait chain: the sessions that blocked it (directly or through other
-   * waiters) without waiting themselves, as seen at the last sample of the wait.
+   * waiters) without waiting themselves; every one seen during the wait, the one seen in most
+   * samples first, each with its state, transaction age and query at the last sample that saw it.
    */
   rootBlockers?: BlockerSession[];
   firstSeenMs: number;
