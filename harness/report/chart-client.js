@@ -62,6 +62,11 @@
               ctx.fillStyle = 'rgba(51,65,85,0.45)';
               ctx.fillRect(r[0], top, p, h);
             });
+            (vc.spans || []).forEach(function (s) {
+              var r = span(u, s.start, s.end);
+              ctx.fillStyle = 'rgba(126,34,206,0.30)';
+              ctx.fillRect(r[0], u.bbox.top + u.bbox.height - 8 * p, Math.max(r[1] - r[0], 3 * p), 8 * p);
+            });
             vc.stalls.forEach(function (s) {
               var r = span(u, s.start, s.end);
               ctx.fillStyle = 'rgba(220,38,38,0.20)';
@@ -124,6 +129,7 @@
             // Exposed for tests and for anyone inspecting the page: what the canvas actually shows.
             el.setAttribute('data-band-labels', JSON.stringify(drawn));
             el.setAttribute('data-stall-markers', String(vc.stalls.length));
+            el.setAttribute('data-spans', String((vc.spans || []).length));
           },
         ],
       },

@@ -38,11 +38,19 @@ export interface ChartStall {
   label: string;
 }
 
+/** Something with a duration beside the steps (a background session…), drawn as a bar along the bottom. */
+export interface ChartSpan {
+  start: number; // seconds
+  end: number;
+  label: string;
+}
+
 export interface VariantChart {
   id: string;
   xMax: number;
   bands: ChartBand[];
   stalls: ChartStall[];
+  spans: ChartSpan[];
   panels: ChartPanel[];
 }
 
@@ -124,6 +132,7 @@ const variantChart = (v: VariantResult, i: number): VariantChart | null => {
     .map((s, k) => ({ index: k + 1, name: s.name, start: s.startMs / 1000, end: s.endMs / 1000, status: s.status }))
     .filter((b) => b.status !== 'skipped' && b.end >= b.start);
   const stalls = mergeStalls(v);
+  const spans: ChartSpan[] = (v.events ?? []).filter((ev) => ev.endMs !== undefined && ev.endMs >= ev.atMs).map((ev) => ({ start: ev.atMs / 1000, end: ev.endMs! / 1000, label: ev.label }));
   const xMax = Math.max(x.length - 1, ...bands.map((b) => b.end), ...stalls.map((s) => s.end));
 
   const open = v.load?.model === 'open';
@@ -171,7 +180,7 @@ const variantChart = (v: VariantResult, i: number): VariantChart | null => {
       { scale: 'requests', label: 'requests', side: 'right' },
     ],
   };
-  return { id: `v${i}`, xMax, bands, stalls, panels: [traffic, pressure] };
+  return { id: `v${i}`, xMax, bands, stalls, spans, panels: [traffic, pressure] };
 };
 
 /** Max of each unit over every variant, so all charts share one y range per unit. */
@@ -209,12 +218,15 @@ export const renderChartBlock = (v: VariantResult, chart: VariantChart | null): 
   const stallList = chart.stalls
     .map((s) => `<li class="stall-item"><span class="swatch stall"></span>${escapeHtml(s.label)} <span class="muted">${fmtAt(s.start * 1000)}–${fmtAt(s.end * 1000)}</span></li>`)
     .join('');
+  const spanList = chart.spans
+    .map((s) => `<li class="span-item"><span class="swatch span"></span>${escapeHtml(s.label)} <span class="muted">${fmtAt(s.start * 1000)}–${fmtAt(s.end * 1000)}</span></li>`)
+    .join('');
   const panels = chart.panels
     .map((p) => `<figure class="chart"><figcaption>${escapeHtml(p.title)}</figcaption><div class="chart-canvas" id="${p.id}" data-variant="${chart.id}"></div></figure>`)
     .join('');
   return `<div class="charts" data-variant="${escapeHtml(v.variant)}">
-<p class="chart-help">x = seconds since the run started. Each second is drawn as a flat step. Shaded columns are migration steps (numbered as in the step table). <span class="stall-text">Red columns are stalls.</span> The y-axes use the same scales for every variant. A gap in a line means that second was not measured.</p>
+<p class="chart-help">x = seconds since the run started. Each second is drawn as a flat step. Shaded columns are migration steps (numbered as in the step table). <span class="stall-text">Red columns are stalls.</span> Purple bars along the bottom are sessions beside the migration (background sessions). The y-axes use the same scales for every variant. A gap in a line means that second was not measured.</p>
 ${panels}
-<ul class="band-legend">${stepList}${stallList || '<li class="muted">No stalls detected.</li>'}</ul>
+<ul class="band-legend">${stepList}${stallList || '<li class="muted">No stalls detected.</li>'}${spanList}</ul>
 </div>`;
 };

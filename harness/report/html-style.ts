@@ -73,6 +73,8 @@ figure.chart figcaption { font-weight: 600; font-size: 13px; color: #334155; }
 .swatch.band-even { background: rgba(13,148,136,0.22); }
 .swatch.band-failed { background: rgba(234,88,12,0.35); }
 .swatch.stall { background: #dc2626; }
+.swatch.span { background: rgba(126,34,206,0.55); }
+.root-blocker + .root-blocker { margin-top: 4px; }
 .stall-item { color: var(--bad); font-weight: 600; }
 .uplot { font-family: inherit; }
 .u-legend { font-size: 12.5px; text-align: left; }

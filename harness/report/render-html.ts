@@ -9,7 +9,7 @@ import { escapeHtml as e, jsonForScript } from './html-escape.ts';
 import { fmtCount, fmtDate, fmtDuration } from './format-units.ts';
 import { reportWarnings, shownOverallVerdict, shownVerdict, variantWarnings } from './report-checks.ts';
 import { buildChartModel, renderChartBlock, type VariantChart } from './html-chart.ts';
-import { renderCards, renderComparison, renderLockWaits, renderProjection, renderStalls, renderSteps, verdictBadge } from './html-tables.ts';
+import { renderCards, renderComparison, renderHardening, renderLockWaits, renderProjection, renderRollback, renderStalls, renderSteps, verdictBadge } from './html-tables.ts';
 import { renderAppRoutes } from './html-app-routes.ts';
 import { REPORT_CSS } from './html-style.ts';
 import type { Renderer } from './renderers.ts';
@@ -114,6 +114,8 @@ ${(v.notMeasured ?? []).length ? `<div class="note warn not-measured"><b>Not mea
 ${renderCards(v)}
 ${renderChartBlock(v, chart)}
 ${renderSteps(v)}
+${renderRollback(v)}
+${renderHardening(v)}
 ${renderStalls(v)}
 ${renderLockWaits(v)}
 ${renderAppRoutes(v)}
