@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { RehearseError } from '../errors.ts';
 import { budgetProblems } from '../model/budgets.ts';
+import { IDENTIFIER } from '../runner/sql-validation.ts';
 
 const ms = z.union([z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m)$/, 'a duration like "500ms", "2s" or "1m"')]);
 const count = z.number().int().nonnegative();
@@ -51,7 +52,7 @@ const ConfigSchema = z.strictObject({
   /** Sessions beside every variant, like --background: a report query, a transaction left idle… */
   background: z.array(z.strictObject({
     session: z.enum(['long-query', 'idle-in-transaction', 'repeated-query', 'for-update']),
-    table: z.string().min(1),
+    table: z.string().regex(IDENTIFIER, 'a table name, e.g. users or public.users'),
     /** How long it holds. */
     hold: ms,
     /** When it starts, after the load starts (default 0). */

@@ -46,17 +46,28 @@ const statements = (v: VariantResult): StatementTrace[] => v.steps.flatMap((s) =
 
 const MODE_ORDER = ['AccessExclusiveLock', 'ExclusiveLock', 'ShareRowExclusiveLock', 'ShareLock', 'ShareUpdateExclusiveLock', 'RowExclusiveLock', 'RowShareLock', 'AccessShareLock'];
 
-/** The strongest lock each relation saw from the migration's statements, strongest first. */
-export function lockModes(v: VariantResult): string {
+/** Modes that conflict with something an app does (SHARE UPDATE EXCLUSIVE and stronger); weaker ones are the migration's own reads. */
+const STRONG = new Set(MODE_ORDER.slice(0, 5));
+
+/**
+ * The strongest lock the statements held on each relation, strongest first, leaving out TOAST
+ * relations and modes weaker than SHARE UPDATE EXCLUSIVE (the statement's own reads).
+ */
+export function strongestLocks(sts: readonly StatementTrace[]): [relation: string, mode: string][] {
   const best = new Map<string, string>();
-  for (const st of statements(v)) {
+  for (const st of sts) {
     for (const l of st.locks ?? []) {
-      if (!l.relation) continue;
+      if (!l.relation || l.relation.startsWith('pg_toast.') || !STRONG.has(l.mode)) continue;
       const cur = best.get(l.relation);
       if (!cur || MODE_ORDER.indexOf(l.mode) < MODE_ORDER.indexOf(cur)) best.set(l.relation, l.mode);
     }
   }
-  return [...best].sort((a, b) => MODE_ORDER.indexOf(a[1]) - MODE_ORDER.indexOf(b[1]) || a[0].localeCompare(b[0])).map(([r, m]) => `${m.replace(/Lock$/, '')} ${r}`).join(', ') || '—';
+  return [...best].sort((a, b) => MODE_ORDER.indexOf(a[1]) - MODE_ORDER.indexOf(b[1]) || a[0].localeCompare(b[0]));
+}
+
+export function lockModes(v: VariantResult, shown = 4): string {
+  const all = strongestLocks(statements(v)).map(([r, m]) => `${m.replace(/Lock$/, '')} ${r}`);
+  return all.length > shown ? `${all.slice(0, shown).join(', ')} (+${all.length - shown} more)` : all.join(', ') || '—';
 }
 
 export function rewrites(v: VariantResult): string {

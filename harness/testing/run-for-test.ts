@@ -6,6 +6,8 @@ import { loadScenario, resolveScenarioFile } from '../plan/load-scenario.ts';
 import type { AppSettings } from '../app/types.ts';
 import { rehearse, type RehearseOptions } from '../runner/rehearse.ts';
 import type { ScenarioDefinition } from '../scenario.ts';
+import { shapeRun, type RunShape } from '../plan/plan-run.ts';
+import type { RunBackground } from '../runner/run-variant.ts';
 
 export async function rehearseForTest(scenario: string, opts: {
   variants?: string[]; rows: number; rate?: number; log?: boolean; scales?: RehearseOptions['scales']; productionRows?: Record<string, number>;
@@ -16,16 +18,24 @@ export async function rehearseForTest(scenario: string, opts: {
   /** Change the scenario before it runs, e.g. to inject a regression. */
   edit?: (s: ScenarioDefinition) => ScenarioDefinition;
   outDir?: string;
+  /** App instances (default 2). */
+  instances?: number;
+  /** Sessions beside every variant, as --background. */
+  background?: RunBackground[];
+  /** --harden / --rehearse-rollback. */
+  shape?: RunShape;
 }) {
   const scenarioFile = resolveScenarioFile(scenario);
   const loaded = await loadScenario(scenarioFile);
-  const def = opts.edit ? opts.edit(loaded) : loaded;
+  const edited = opts.edit ? opts.edit(loaded) : loaded;
+  const shaped = await shapeRun({ scenario: edited, scenarioFile, variants: opts.variants ?? Object.keys(edited.variants) }, opts.shape ?? {});
+  const def = shaped.scenario;
   const outDir = opts.outDir ?? mkdtempSync(path.join(tmpdir(), 'rehearse-test-reports-'));
   const logs: string[] = [];
   const result = await rehearse({
-    scenario: def, scenarioFile, variants: opts.variants ?? Object.keys(def.variants), rows: { default: opts.rows, tables: {} }, seed: 7, scales: opts.scales, productionRows: opts.productionRows,
+    scenario: def, scenarioFile, variants: shaped.variants, background: opts.background, rows: { default: opts.rows, tables: {} }, seed: 7, scales: opts.scales, productionRows: opts.productionRows,
     load: { model: 'open', rate: opts.rate, connections: 16, timeoutMs: 30_000, capacityFraction: 0.4 },
-    instances: 2, sampleIntervalMs: 100, outDir, toolVersion: 'test', postgres: opts.postgres, budgets: opts.budgets, appSettings: opts.appSettings,
+    instances: opts.instances ?? 2, sampleIntervalMs: 100, outDir, toolVersion: 'test', postgres: opts.postgres, budgets: opts.budgets, appSettings: opts.appSettings,
     log: (l) => { logs.push(l); if (opts.log) console.log(l); }, signal: new AbortController().signal,
   });
   return { ...result, logs, outDir };

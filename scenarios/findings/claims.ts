@@ -1,7 +1,7 @@
 // The literature's claims (../shared/reading/ and common advice), each checked against what the
 // scenario library measured. docs/findings.md is rendered from these and the reports of a
 // `rehearse --all` run (harness/report/render-findings.ts); nothing here is a measured number.
-import type { Claim, ClaimCheck } from '../../harness/report/render-findings.ts';
+import { strongestLocks, type Claim, type ClaimCheck } from '../../harness/report/render-findings.ts';
 import type { StatementTrace, StepResult, VariantResult } from '../../harness/model/schema.ts';
 
 const WRITES = ['update-balance', 'create-order', 'create-user'];
@@ -13,7 +13,7 @@ const ms = (n: number | null | undefined): string => (n === null || n === undefi
 const rows = (n: number): string => n.toLocaleString('en-US');
 const step = (v: VariantResult, name: string): StepResult | undefined => v.steps.find((s) => s.name === name);
 const stmt = (v: VariantResult, name: string, i = 0): StatementTrace | undefined => step(v, name)?.statements[i];
-const locksOf = (st: StatementTrace | undefined): string => [...new Set((st?.locks ?? []).map((l) => `${l.mode} on ${l.relation}`))].join(', ') || 'no relation lock seen';
+const locksOf = (st: StatementTrace | undefined): string => strongestLocks(st ? [st] : []).map(([r, m]) => `${m} on ${r}`).join(', ') || 'no lock stronger than ROW EXCLUSIVE seen';
 const holds = (st: StatementTrace | undefined, mode: string, rel: string): boolean => (st?.locks ?? []).some((l) => l.mode === mode && l.relation === rel);
 /** How long its locks were held: from its start (after any lock wait) to its transaction's end. */
 const heldMs = (st: StatementTrace | undefined): number | null => (st ? (st.heldUntilMs ?? st.endMs) - st.startMs - st.lockWaitMs : null);
