@@ -22,7 +22,9 @@ beforeAll(async () => {
   const scenario = await loadScenario(resolveScenarioFile('create-index'));
   hardened = await hardenVariant('plain', scenario.variants.plain!);
   ({ report } = await rehearseForTest('create-index', {
-    rows: 10_000, rate: 100, instances: 1,
+    // A pool with room for every write blocked during the hold: with the default 10, blocked writes
+    // take every connection and the reads stall too, waiting for the pool (true, but another lesson).
+    rows: 10_000, rate: 100, instances: 1, appSettings: { poolSize: 60 },
     variants: ['plain', 'plain-hardened', 'concurrently-failed'],
     edit: (s) => ({ ...s, variants: { ...s.variants, 'plain-hardened': hardened } }),
     // A batch job's write transaction, open from 0.5 s to 2.5 s: it holds ROW EXCLUSIVE on users.
