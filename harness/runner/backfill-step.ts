@@ -129,7 +129,7 @@ export const backfillStep: StepKind<BackfillStep> = {
     const out: string[] = [];
     if (!IDENTIFIER.test(step.table ?? '')) out.push('table must be an identifier');
     if (step.key !== undefined && !IDENTIFIER.test(step.key)) out.push('key must be an identifier');
-    if (!step.set && !step.into) out.push('set (the SET clause) or into (a table to copy the rows to) is required');
+    if (!step.set && !step.into) out.push('set (the SET clause) is required, or into (a table to copy the rows to)');
     if (step.set && step.into) out.push('give set (update in place) or into (copy to another table), not both');
     if (step.into && !IDENTIFIER.test(step.into.table ?? '')) out.push('into.table must be a table name');
     if (step.batchSize !== undefined && !(Number.isInteger(step.batchSize) && step.batchSize > 0)) out.push('batchSize must be a positive integer');
