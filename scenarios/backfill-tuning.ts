@@ -11,12 +11,22 @@ const tuned = (batchSize: number, delayMs: number): Variant => ({
   steps: [
     // Steady state first.
     { kind: 'pause', name: 'baseline', seconds: 1 },
-    // The column to fill: catalog only.
-    { kind: 'sql', name: 'add-column', sql: 'ALTER TABLE users ADD COLUMN balance_cents bigint', lockTimeoutMs: 500, rollback: 'ALTER TABLE users DROP COLUMN balance_cents' },
+    // The column to fill (catalog only), and a trigger that keeps rows the app writes from now on right: without
+    // it, users created after the last batch would stay NULL (a first rehearsal of this scenario caught that).
+    {
+      kind: 'sql', name: 'add-column', lockTimeoutMs: 500,
+      sql: [
+        'ALTER TABLE users ADD COLUMN balance_cents bigint',
+        `CREATE FUNCTION users_balance_cents() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN NEW.balance_cents := NEW.balance::bigint * 100; RETURN NEW; END $$`,
+        'CREATE TRIGGER users_balance_cents BEFORE INSERT OR UPDATE OF balance ON users FOR EACH ROW EXECUTE FUNCTION users_balance_cents()',
+      ],
+      rollback: ['DROP TRIGGER users_balance_cents ON users', 'DROP FUNCTION users_balance_cents()', 'ALTER TABLE users DROP COLUMN balance_cents'],
+    },
     // The measured part: each batch is one transaction holding its rows' locks until it commits.
     { kind: 'backfill', name: 'backfill', table: 'users', set: 'balance_cents = balance::bigint * 100', where: 'balance_cents IS NULL', batchSize, delayMs },
-    // Every row filled.
-    { kind: 'verify', name: 'verify', sql: 'SELECT count(*) FROM users WHERE balance_cents IS NULL' },
+    // Every row right, old and new.
+    { kind: 'verify', name: 'verify', sql: 'SELECT count(*) FROM users WHERE balance_cents IS DISTINCT FROM balance::bigint * 100' },
     // Recovery.
     { kind: 'pause', name: 'after', seconds: 1 },
   ] satisfies Step[],
