@@ -21,7 +21,9 @@ describe('backfill-tuning at 10k users', () => {
       // Rows the app wrote since the trigger exists are already right and are skipped.
       expect(d.rowsUpdated).toBeGreaterThan(9_000);
       expect(d.rowsUpdated).toBeLessThanOrEqual(d.rowsScanned);
-      expect(d.batches).toBe(Math.ceil(d.rowsScanned / batchSize));
+      // The seeded rows take ceil(10k / batch) full batches; users created meanwhile may add a few small ones.
+      expect(d.batches).toBeGreaterThanOrEqual(Math.ceil(10_000 / batchSize));
+      expect(d.rowsScanned / d.batches).toBeLessThanOrEqual(batchSize);
     }
   });
 
