@@ -8,7 +8,7 @@ export { array, bool, constant, date, faker, float, int, json, now, nullable, on
 export type { Generator, Literal, Param, RowHandle } from './workload/generators.ts';
 export { workloadApp } from './workload/workload-app.ts';
 export type { WorkloadAppOptions } from './workload/workload-app.ts';
-export type { BackfillStep, DeployStep, PauseStep, ScenarioDefinition, SqlStep, Step, Variant, VerifyStep } from './scenario.ts';
+export type { BackfillStep, BackgroundSessionKind, BackgroundSessionSpec, BackgroundStep, DeployStep, PauseStep, Rollback, ScenarioDefinition, SqlStep, Step, Variant, VerifyStep } from './scenario.ts';
 export type { AppContext, AppRoute, AppSettings, AppSpec, AppUnderTest } from './app/types.ts';
 export type { DatasetSource, RowsSpec, SeededDataset, SeedOptions } from './dataset/types.ts';
 export type { Budgets, RunReport, VariantResult } from './model/schema.ts';
