@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   REH_INTERRUPTED: 'The run was interrupted; the partial report was still written.',
   REH_BUDGET_INVALID: 'Name a metric, scope and limit that exist, e.g. `longestStallMs{step:contract}<=500`; see docs/ci.md#budgets.',
   REH_BUDGET_ABORTED: 'An abortOnFail budget breached, so the migration was stopped; the report shows the breach and what the app felt after it.',
+  REH_ROLLBACK_IMPOSSIBLE: 'Declare `rollback` on the sql steps of the variant (see scenarios/README.md#rollback), or pick a variant that has one with --variant.',
   REH_REPORT_INVALID: 'Pass a report.json written by rehearse (reports/<run-id>/report.json).',
   REH_COMPARE_MISMATCH: 'Compare two reports of the same scenario; use --baseline-dir to pick the right baseline.',
   REH_OUT_NOT_WRITABLE: 'Pass an --out directory that can be created and written to (inside an existing, writable directory).',

@@ -14,7 +14,7 @@ export type { ColumnOverride, SchemaDatasetOptions } from './dataset/schema/inde
 export { defineConfig } from './plan/config.ts';
 export type { RehearseConfig } from './plan/config.ts';
 export type { WorkloadAppOptions } from './workload/workload-app.ts';
-export type { BackfillStep, DeployStep, FaultStep, LockMode, PauseStep, ScenarioDefinition, SqlStep, Step, Variant, VerifyStep } from './scenario.ts';
+export type { BackfillStep, BackgroundSessionKind, BackgroundSessionSpec, BackgroundStep, DeployStep, FaultStep, LockMode, PauseStep, Rollback, ScenarioDefinition, SqlStep, Step, Variant, VerifyStep } from './scenario.ts';
 export type { AppContext, AppRoute, AppSettings, AppSpec, AppUnderTest } from './app/types.ts';
 export type { DatasetSource, RowsSpec, SeededDataset, SeedOptions } from './dataset/types.ts';
 export type { Budgets, RunReport, VariantResult } from './model/schema.ts';

@@ -3,11 +3,21 @@
 import type { AppSpec } from './app/types.ts';
 import type { DatasetSource } from './dataset/types.ts';
 import type { BudgetDeclarations } from './model/budgets.ts';
+import type { RollbackFacts } from './model/rollback.ts';
+import type { Hardening } from './model/schema.ts';
 
 interface StepBase {
   /** Unique within the variant; shown in reports and used for attribution. */
   name: string;
+  /** Set by the rollback planner (--rehearse-rollback): which half of the rehearsal the step belongs to. */
+  phase?: 'forward' | 'rollback';
 }
+
+/**
+ * How to undo a step (--rehearse-rollback): SQL run as a `sql` step under load. A string or list
+ * inherits the step's lockTimeoutMs, retries and backoffMs; `[]` says there is nothing to undo.
+ */
+export type Rollback = string | string[] | { sql: string | string[]; lockTimeoutMs?: number; retries?: number; backoffMs?: number; transaction?: boolean };
 
 export interface SqlStep extends StepBase {
   kind: 'sql';
@@ -37,6 +47,14 @@ export interface SqlStep extends StepBase {
    * true: one transaction, and a statement that cannot run in one is an error.
    */
   transaction?: boolean;
+  /**
+   * The step is expected to fail with this SQLSTATE (a rehearsal of a failure, e.g. 23502 when
+   * SET NOT NULL meets rows the old code still writes): the failure is recorded, the step counts
+   * as done, and the variant goes on. If it succeeds instead, the step fails and says so.
+   */
+  expectError?: string;
+  /** How to undo it, for --rehearse-rollback. A sql step without one ends the reversible part of a variant. */
+  rollback?: Rollback;
 }
 
 export interface DeployStep extends StepBase {
@@ -50,8 +68,8 @@ export interface BackfillStep extends StepBase {
   table: string;
   /** Unique, ordered key used for keyset pagination (default "id"); carried as text, so bigint and text keys are exact. */
   key?: string;
-  /** The SET clause, e.g. "balance_new = balance". */
-  set: string;
+  /** The SET clause, e.g. "balance_new = balance" (or give `into` to copy rows elsewhere). */
+  set?: string;
   /** Extra filter, e.g. "balance_new IS DISTINCT FROM balance"; keeps reruns idempotent. */
   where?: string;
   batchSize?: number; // default 5000
@@ -63,6 +81,15 @@ export interface BackfillStep extends StepBase {
   retries?: number;
   /** First backoff between retries; doubles each retry, capped at 5 s, with jitter (default 250). */
   backoffMs?: number;
+  /**
+   * Copy instead of update: each batch's rows (of `table`, after `where`) are inserted into another
+   * table, e.g. a shadow or a split-off table. `select` lists the values (default `*`), `columns`
+   * the target columns; rows that already exist there (written by dual-write code or a trigger) are
+   * skipped with ON CONFLICT DO NOTHING. Give `set` or `into`, not both.
+   */
+  into?: { table: string; columns?: string[]; select?: string };
+  /** How to undo it for --rehearse-rollback; none needed when its column goes with an earlier step's rollback. */
+  rollback?: Rollback;
 }
 
 export interface VerifyStep extends StepBase {
@@ -140,11 +167,43 @@ export interface ConnectionStormFault extends FaultBase {
 
 export type FaultStep = KillInstanceFault | TerminateBackendFault | StatementTimeoutFault | HoldLockFault | ConnectionStormFault;
 
-export type Step = SqlStep | DeployStep | BackfillStep | VerifyStep | PauseStep | FaultStep;
+
+/** The kinds of background session (harness/runner/background-sessions.ts says exactly what each runs). */
+export type BackgroundSessionKind = 'long-query' | 'idle-in-transaction' | 'repeated-query' | 'for-update';
+
+/** A session that runs beside the steps that follow, as production traffic outside the app would. */
+export interface BackgroundSessionSpec {
+  /**
+   * long-query: one query reading `table` that runs for `seconds` (ACCESS SHARE, state active);
+   * idle-in-transaction: BEGIN, read `table` (or run `sql`), then sit idle for `seconds`;
+   * repeated-query: an analytics query on `table` run again and again for `seconds`;
+   * for-update: BEGIN, SELECT … FOR UPDATE of `rows` rows of `table`, held for `seconds`.
+   */
+  session: BackgroundSessionKind;
+  table: string;
+  /** How long it holds, from the moment it starts. */
+  seconds: number;
+  /** Replaces the default query (idle-in-transaction: the statements run before going idle). */
+  sql?: string;
+  /** repeated-query: pause between two runs (default 500). */
+  intervalMs?: number;
+  /** for-update: rows to lock (default 100). */
+  rows?: number;
+}
+
+export interface BackgroundStep extends StepBase, BackgroundSessionSpec {
+  kind: 'background';
+}
+
+export type Step = SqlStep | DeployStep | BackfillStep | VerifyStep | PauseStep | FaultStep | BackgroundStep;
 
 export interface Variant {
   description: string;
   steps: Step[];
+  /** Set by --harden on the variant it adds: what was rewritten. */
+  hardening?: Hardening;
+  /** Set by --rehearse-rollback: what the rollback is judged against (model/rollback.ts). */
+  rollbackPlan?: RollbackFacts;
 }
 
 export interface ScenarioDefinition {

@@ -37,7 +37,7 @@ const newReads: Partial<DataAccess> = {
 
 export default defineScenario({
   name: 'change-column-type',
-  description: 'Widen users.balance from int to bigint on a hot table.',
+  description: 'Widen users.balance from int to bigint on a hot table; and users.email from varchar(255) to text, which is binary-coercible.',
   app: sampleApp({
     initialVersion: 'old',
     versions: {
@@ -68,18 +68,24 @@ export default defineScenario({
     naive: {
       description: 'One ALTER COLUMN … TYPE bigint: ACCESS EXCLUSIVE for the whole table rewrite.',
       steps: [
+        // Steady state first.
         { kind: 'pause', name: 'baseline', seconds: 4 },
+        // int → bigint is not binary-coercible: every row is rewritten while ACCESS EXCLUSIVE is held.
         { kind: 'sql', name: 'alter-type', sql: 'ALTER TABLE users ALTER COLUMN balance TYPE bigint' },
+        // Recovery.
         { kind: 'pause', name: 'after', seconds: 4 },
       ],
     },
     'expand-contract': {
       description: 'Add balance_new, dual-write, backfill in batches, verify, switch reads, stop old writes, drop the old column.',
       steps: [
+        // Steady state first.
         { kind: 'pause', name: 'baseline', seconds: 4 },
         // Catalog-only, but it needs ACCESS EXCLUSIVE: never wait in the queue for long.
-        { kind: 'sql', name: 'expand', sql: 'ALTER TABLE users ADD COLUMN balance_new bigint', lockTimeoutMs: 500 },
+        { kind: 'sql', name: 'expand', sql: 'ALTER TABLE users ADD COLUMN balance_new bigint', lockTimeoutMs: 500, rollback: 'ALTER TABLE users DROP COLUMN balance_new' },
+        // Every write now fills both columns; reads still use the old one.
         { kind: 'deploy', name: 'deploy-dual-write', version: 'dual-write' },
+        // Copy the old values in batches; rows the dual-write code touched already match and are skipped.
         {
           kind: 'backfill',
           name: 'backfill',
@@ -89,13 +95,28 @@ export default defineScenario({
           batchSize: 5000,
           delayMs: 10,
         },
+        // Nothing may differ before reads move.
         { kind: 'verify', name: 'verify-backfill', sql: 'SELECT count(*) FROM users WHERE balance_new IS DISTINCT FROM balance' },
+        // Switch reads; writes still fill both, so the previous version could come back.
         { kind: 'deploy', name: 'deploy-read-new', version: 'read-new' },
+        // Stop writing the old column.
         { kind: 'deploy', name: 'deploy-new-only', version: 'new-only' },
         // The old column is unused now. The new column keeps its name (balance_new): renaming it
         // back would break the running code, and is its own expand/contract cycle.
         { kind: 'sql', name: 'contract', sql: 'ALTER TABLE users DROP COLUMN balance', lockTimeoutMs: 500 },
+        // Recovery.
         { kind: 'pause', name: 'after', seconds: 4 },
+      ],
+    },
+    'varchar-to-text': {
+      description: 'ALTER COLUMN email TYPE text: varchar(255) → text is binary-coercible, so neither the table nor its unique index is rewritten.',
+      steps: [
+        // Steady state first.
+        { kind: 'pause', name: 'baseline', seconds: 1 },
+        // The same statement shape as the naive bigint change, but PostgreSQL only rewrites the catalog.
+        { kind: 'sql', name: 'alter-type', sql: 'ALTER TABLE users ALTER COLUMN email TYPE text', lockTimeoutMs: 500, rollback: 'ALTER TABLE users ALTER COLUMN email TYPE varchar(255)' },
+        // Recovery.
+        { kind: 'pause', name: 'after', seconds: 1 },
       ],
     },
   },

@@ -6,6 +6,8 @@ import { RehearseError } from '../errors.ts';
 import { parseBudgetFlag, type BudgetValue } from '../model/budgets.ts';
 import { parseTolerance, type CompareMetric, type Tolerance } from '../model/compare.ts';
 import type { WarmupSetting } from '../runner/warm-up.ts';
+import { parseBackgroundFlag, uniqueNames } from '../plan/background-option.ts';
+import type { RunBackground } from '../runner/run-variant.ts';
 
 type Kind = 'string' | 'boolean';
 interface Flag {
@@ -46,9 +48,13 @@ export const FLAGS = {
   'max-error-rate': { type: 'string', arg: '<x>', section: 'budgets', help: 'budget: error rate allowed, 0..1; 0 passes a run with no errors (default: 0.001)' },
   'fail-on-breach': { type: 'boolean', section: 'budgets', help: 'exit with code 3 when a variant breaches its budget' },
   budget: { type: 'string', multiple: true, arg: '<metric{scope}<=n>', section: 'budgets', help: 'a budget, e.g. longestStallMs{step:contract}<=500 or p99Ms{route:read-by-id}<=200,abortOnFail; repeatable' },
-  all: { type: 'boolean', section: 'run', help: 'rehearse every scenario in scenarios/ (an index page links the reports)' },
+  all: { type: 'boolean', section: 'run', help: 'rehearse every scenario in scenarios/ (an index page links the reports, docs/findings.md is regenerated)' },
+  background: { type: 'string', multiple: true, arg: '<kind:table:hold[@start]>', section: 'run', help: 'a session beside every variant: long-query, idle-in-transaction, repeated-query or for-update on a table, e.g. idle-in-transaction:users:30s@2s; repeatable' },
+  harden: { type: 'boolean', section: 'run', help: 'add a variant per variant: its sql steps rewritten by the safe patterns (CONCURRENTLY, NOT VALID + VALIDATE, lock_timeout + retry), rehearsed side by side' },
+  'rehearse-rollback': { type: 'boolean', section: 'run', help: 'run forward to the last reversible step, roll back under load, deploy the old app version and check the old code is healthy again' },
   calibrate: { type: 'boolean', section: 'run', help: 'first hold ACCESS EXCLUSIVE on a scratch table for 1 s under load and report how closely the detectors measured it' },
   out: { type: 'string', arg: '<dir>', section: 'output', help: 'where reports go (default: reports)' },
+  findings: { type: 'string', arg: '<file>', section: 'output', help: 'write the findings page (every variant, and the literature\'s claims measured) for the scenarios run; --all writes docs/findings.md' },
   junit: { type: 'string', arg: '<file>', section: 'output', help: 'also write JUnit XML: one testcase per budget per step, failures name metric, limit, value and step' },
   'summary-md': { type: 'string', arg: '<file>', section: 'output', help: 'also write a Markdown summary (appended to $GITHUB_STEP_SUMMARY as well when it is set)' },
   'baseline-dir': { type: 'string', arg: '<dir>', section: 'compare', help: 'compare: the baseline is the latest earlier report of the same scenario under this directory' },
@@ -97,10 +103,15 @@ export interface CliOptions {
   files: string[];
   all: boolean;
   calibrate: boolean;
+  /** --background sessions, beside every variant. */
+  background: RunBackground[];
+  harden: boolean;
+  rehearseRollback: boolean;
   /** --budget flags, as declarations. */
   budgets: Record<string, BudgetValue>;
   junit?: string;
   summaryMd?: string;
+  findings?: string;
   baselineDir?: string;
   tolerances: Partial<Record<CompareMetric, Partial<Tolerance>>>;
   schema?: string;
@@ -275,6 +286,12 @@ export function parseCli(argv: string[]): CliOptions {
     if ('problem' in b) problems.push(b.problem);
     else budgets[b.key] = b.value;
   }
+  const background: RunBackground[] = [];
+  for (const text of v.background ?? []) {
+    const b = parseBackgroundFlag(text);
+    if ('problem' in b) problems.push(b.problem);
+    else background.push(b);
+  }
   const tolerances: CliOptions['tolerances'] = {};
   for (const text of v.tolerance ?? []) {
     const t = parseTolerance(text);
@@ -293,9 +310,13 @@ export function parseCli(argv: string[]): CliOptions {
     files: command === 'run' ? [] : positionals,
     all: v.all ?? false,
     calibrate: v.calibrate ?? false,
+    background: uniqueNames(background),
+    harden: v.harden ?? false,
+    rehearseRollback: v['rehearse-rollback'] ?? false,
     budgets,
     junit: v.junit,
     summaryMd: v['summary-md'],
+    findings: v.findings,
     baselineDir: v['baseline-dir'],
     tolerances,
     scenario: (command === 'run' ? positionals[0] : undefined) ?? 'change-column-type',

@@ -3,12 +3,16 @@
 // after the other, prints each summary, and writes the CI outputs (JUnit, Markdown summary, index
 // page) for all of them. A run stopped early (Ctrl-C, Postgres dying) still prints its summary,
 // where its partial report is, and one line saying why.
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { renderFindings, type Claim, type MachineInfo } from '../report/render-findings.ts';
 import { RehearseError } from '../errors.ts';
 import { findConfig, loadConfig } from '../plan/config.ts';
 import { listScenarioNames } from '../plan/load-scenario.ts';
 import { planOwnMigration } from '../plan/own-migration.ts';
-import { planScenarioRun, type RunPlan } from '../plan/plan-run.ts';
+import { planScenarioRun, shapeRun, type RunPlan } from '../plan/plan-run.ts';
 import { preflight } from '../plan/preflight.ts';
 import { resolveRunInput, type RunInput } from '../plan/run-input.ts';
 import type { RunReport } from '../model/schema.ts';
@@ -37,7 +41,10 @@ export async function runCommand(opts: CliOptions, ctx: RunContext): Promise<Exi
     const cli: CliOptions = name === null ? opts : { ...opts, scenario: name, explicit: new Set([...opts.explicit, 'scenario']) };
     const input = resolveRunInput(cli, config);
     try {
-      const plan = input.own ? await planOwnMigration(input) : await planScenarioRun({ scenario: input.scenario!, variants: input.variants, migration: input.migration });
+      const shape = { harden: input.harden, rehearseRollback: input.rehearseRollback };
+      const plan = input.own
+        ? await shapeRun(await planOwnMigration(input), shape, input.variants.length > 0)
+        : await planScenarioRun({ scenario: input.scenario!, variants: input.variants, migration: input.migration, ...shape });
       for (const note of await preflight({ outDir: input.out, rows: input.rows, scenario: plan.scenario, pgPort: opts.pgPort })) ctx.out(`note: ${note}`);
       planned.push({ input, plan });
     } catch (err) {
@@ -48,6 +55,9 @@ export async function runCommand(opts: CliOptions, ctx: RunContext): Promise<Exi
   if (problems.length === 1) throw problems[0]!;
   if (problems.length > 1) throw new RehearseError(problems[0]!.code, problems.map((p) => p.format()).join('\n'), { hint: 'Fix every scenario listed above.' });
 
+  const findingsFile = opts.findings ?? (opts.all ? DEFAULT_FINDINGS : undefined);
+  const machine = watchMachine();
+  const started = Date.now();
   const reports: RunReport[] = [];
   const htmlFiles: string[] = [];
   const codes: ExitCode[] = [];
@@ -65,6 +75,7 @@ export async function runCommand(opts: CliOptions, ctx: RunContext): Promise<Exi
       appSettings: input.appSettings,
       sampleIntervalMs: input.sampleIntervalMs,
       budgets: input.budgets,
+      background: input.background,
       calibrate: opts.calibrate,
       outDir: input.out, pgPort: opts.pgPort, log: ctx.view.log, onSeedProgress: ctx.view.onSeedProgress, progress: ctx.view.progress, signal: ctx.signal, toolVersion: ctx.toolVersion,
     });
@@ -98,6 +109,13 @@ export async function runCommand(opts: CliOptions, ctx: RunContext): Promise<Exi
   }
   writeCiOutputs(reports, { junit: opts.junit, summaryMd: opts.summaryMd, indexDir: planned.length > 1 || opts.all ? out : undefined, htmlFiles, log: ctx.out });
   if (planned.length > 1) ctx.out(`\n${reports.length} of ${planned.length} scenarios reported; index: ${path.join(out, 'index.html')}`);
+  const load = machine.stop();
+  if (findingsFile && reports.length) {
+    const claims = ((await import(CLAIMS_MODULE)) as { CLAIMS: Claim[] }).CLAIMS;
+    const command = `npm run rehearse -- ${process.argv.slice(2).join(' ')}`.trim();
+    writeFileSync(findingsFile, renderFindings(reports, { claims, machine: load, command, durationMs: Date.now() - started }));
+    ctx.out(`findings: ${findingsFile}`);
+  }
   return worstExit(codes);
 }
 
@@ -109,4 +127,22 @@ export function exitFor(report: RunReport, failOnBreach: boolean, interrupted: b
   if (!report.summary.completed) return EXIT.stepFailed;
   if (failOnBreach && report.summary.verdict === 'fail') return EXIT.budgetBreached;
   return EXIT.ok;
+}
+
+const DEFAULT_FINDINGS = fileURLToPath(new URL('../../docs/findings.md', import.meta.url));
+const CLAIMS_MODULE = new URL('../../scenarios/findings/claims.ts', import.meta.url).href;
+
+/** Samples the machine's 1-minute load average every 5 s, so a findings page says how busy the machine was. */
+function watchMachine(): { stop(): MachineInfo } {
+  const loadStart = os.loadavg()[0]!;
+  let loadMax = loadStart;
+  const timer = setInterval(() => { loadMax = Math.max(loadMax, os.loadavg()[0]!); }, 5000);
+  timer.unref();
+  return {
+    stop: () => {
+      clearInterval(timer);
+      const loadEnd = os.loadavg()[0]!;
+      return { cpus: os.cpus().length, loadStart, loadEnd, loadMax: Math.max(loadMax, loadEnd) };
+    },
+  };
 }

@@ -160,7 +160,11 @@ export function annotateSteps(m: VariantMeasurements, facts = new MetricFacts(me
     const to = m.runStartMs + s.endMs;
     const waiters = m.lockSamples.filter((x) => x.t >= from && x.t < to).reduce((mx, x) => Math.max(mx, x.waiters.length), 0);
     const stalled = METRICS.longestStallMs.measure(facts, { step: s.name })?.value ?? 0;
-    const step: StepResult = { ...s, traffic: summarizeTraffic(m.records, from, to), maxLockWaiters: waiters, longestStallMs: stalled, ...(byStep.get(s.name)?.length ? { budgets: byStep.get(s.name) } : {}) };
+    const sqlstates = errorsBySqlstate(m.records.filter((r) => r.scheduledMs >= from && r.scheduledMs < to));
+    const step: StepResult = {
+      ...s, traffic: summarizeTraffic(m.records, from, to), ...(Object.keys(sqlstates).length ? { errorsBySqlstate: sqlstates } : {}),
+      maxLockWaiters: waiters, longestStallMs: stalled, ...(byStep.get(s.name)?.length ? { budgets: byStep.get(s.name) } : {}),
+    };
     if (cpu && cpu.machine.some((x) => x !== null)) step.saturatedSeconds = saturatedWithin(cpu, s.startMs, s.endMs);
     return step;
   });

@@ -38,9 +38,23 @@ export interface Waiter {
   query: string;
 }
 
+/** pg_stat_activity of a session that blocked a waiter, read in the same sample. */
+export interface BlockerActivity {
+  pid: number;
+  application: string;
+  state: string | null;
+  /** clock_timestamp() - xact_start, at sample time; null when not in a transaction. */
+  xactAgeMs: number | null;
+  query: string;
+  /** Waiting on a heavyweight lock itself (then it is a link, not a root). */
+  waiting: boolean;
+}
+
 export interface LockSample {
   t: number; // monotonic ms at the time the sample's result arrived
   waiters: Waiter[];
+  /** Every session named as a blocker by a waiter of this sample (absent in samplers before root-blocker sampling). */
+  blockers?: BlockerActivity[];
 }
 
 export interface PoolSample {

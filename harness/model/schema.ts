@@ -6,7 +6,7 @@ import type { Projection } from './projection.ts';
 export const SCHEMA_VERSION = 2;
 
 export type Verdict = 'pass' | 'fail';
-export type StepKind = 'sql' | 'deploy' | 'backfill' | 'verify' | 'pause' | 'fault';
+export type StepKind = 'sql' | 'deploy' | 'backfill' | 'verify' | 'pause' | 'fault' | 'background';
 export type StepStatus = 'ok' | 'failed' | 'skipped';
 
 /** A lock held by a migration statement, read from pg_locks for its backend before commit. */
@@ -43,6 +43,12 @@ export interface StatementTrace {
   /** True when the statement changed the relfilenode of any table or index (a rewrite). */
   rewrote: boolean;
   rewrittenRelations: string[];
+  /**
+   * Rows the statement read by sequential scans, per table (pg_stat_xact_user_tables before and
+   * after it, in its own transaction): a full-table check such as SET NOT NULL or VALIDATE shows
+   * here. Absent when it ran in autocommit (not measured).
+   */
+  scannedRows?: Record<string, number>;
   attempts: StatementAttempt[];
   status: StepStatus;
   error?: { sqlstate?: string; message: string };
@@ -52,6 +58,8 @@ export interface StepResult {
   name: string;
   kind: StepKind;
   status: StepStatus;
+  /** With --rehearse-rollback: 'forward' for the steps run up to the last reversible one, 'rollback' for the undo. */
+  phase?: 'forward' | 'rollback';
   startMs: number; // run-relative
   endMs: number;
   durationMs: number;
@@ -61,6 +69,8 @@ export interface StepResult {
   details?: Record<string, unknown>;
   /** Traffic measured while this step ran (attributed by request start time). */
   traffic?: TrafficSummary;
+  /** Failed requests scheduled in this step, by SQLSTATE (e.g. 42703 from old code after a rename). */
+  errorsBySqlstate?: Record<string, number>;
   maxLockWaiters?: number;
   /** Longest stall attributed to this step (the step it overlaps most), 0 when none. */
   longestStallMs?: number;
@@ -117,6 +127,21 @@ export interface Stall {
   beganInWarmup?: boolean;
 }
 
+/** A session seen blocking others, from pg_stat_activity at the sample: who sits in a lock-wait chain. */
+export interface BlockerSession {
+  pid: number;
+  application: string;
+  /** pg_stat_activity.state: active, idle in transaction, … (null when the session was gone). */
+  state: string | null;
+  /** Age of its open transaction at the last sample that saw it; null when it had none. */
+  xactAgeMs: number | null;
+  query: string;
+  /** It was itself waiting on a lock (a link of the chain, not its root). */
+  waiting: boolean;
+  /** In how many lock samples of the wait it was the root (rootBlockers are ordered by it). */
+  samples?: number;
+}
+
 export interface LockWaitEvent {
   /** A backend that waited on a lock, merged across consecutive samples. */
   pid: number;
@@ -124,6 +149,14 @@ export interface LockWaitEvent {
   mode: string;
   relation: string | null;
   blockers: number[];
+  /** The blockers with their application names, when the sampler saw them. */
+  blockedBy?: { pid: number; application: string }[];
+  /**
+   * The root of its lock-wait chain: the sessions that blocked it (directly or through other
+   * waiters) without waiting themselves; every one seen during the wait, the one seen in most
+   * samples first, each with its state, transaction age and query at the last sample that saw it.
+   */
+  rootBlockers?: BlockerSession[];
   firstSeenMs: number;
   lastSeenMs: number;
   waitStartMs: number | null; // from pg_locks.waitstart
@@ -305,6 +338,10 @@ export interface VariantResult {
   observer: { intervalMs: number; samples: number; lockWaitResolutionMs: number };
   /** Backend pid of the migration's session: lock waits whose blockers name it were blocked by the migration. null if it never connected. */
   migrationPid: number | null;
+  /** With --harden: this variant is another one rewritten by the safe patterns; every rewrite with before and after. */
+  hardening?: Hardening;
+  /** With --rehearse-rollback: what was rolled back, and whether the old code was healthy again. */
+  rollback?: RollbackResult;
   /** What the harness could not measure in this run, in words. */
   notMeasured: string[];
   /** Load before the first step, excluded from every statistic; null in reports before warm-up existed. */
@@ -384,6 +421,46 @@ export interface BaselineCheck {
   comparable: boolean | null;
   tolerance: { maxP99Ratio: number; p99SlackMs: number; maxRateDiff: number };
   reasons: string[];
+}
+
+/** One statement of a migration as --harden rewrote it (or could not). */
+export interface HardenRewrite {
+  step: string;
+  /** Where the original statement is written, when it came from a file. */
+  source?: { file: string; line: number };
+  /** The safe pattern applied: create-index-concurrently, fk-not-valid, not-null-via-check, unique-using-index, lock-timeout-retry; 'none' when there is no safe rewrite. */
+  pattern: string;
+  before: string;
+  /** The statements that replace it (each line one statement, transactions marked); empty for 'none'. */
+  after: string[];
+  /** Why, and what the reader should know (e.g. "no safe rewrite: see scenarios/change-column-type.ts"). */
+  note: string;
+}
+
+export interface Hardening {
+  /** The variant this one hardens. */
+  from: string;
+  rewrites: HardenRewrite[];
+}
+
+export interface RollbackResult {
+  /** The last reversible step the forward run reached. */
+  lastReversibleStep: string;
+  /** Forward steps left out (they cannot be undone, e.g. a contract). */
+  notRun: string[];
+  /** The version the app was rolled back to. */
+  oldVersion: string;
+  /** The window in which the old code's health was judged (run-relative ms). */
+  healthWindow: { startMs: number; endMs: number };
+  /** The old code served every request of the health window without an error, and every rollback step succeeded. */
+  healthy: boolean;
+  /** Why it is not healthy, in words; empty when healthy. */
+  problems: string[];
+  /** Traffic of the health window. */
+  traffic: TrafficSummary;
+  /** Longest stall attributed to a rollback step, and the step. */
+  longestStallMs: number;
+  longestStallStep: string | null;
 }
 
 /**

@@ -18,6 +18,13 @@ LEFT JOIN LATERAL (
 ) l ON true
 WHERE a.datname = current_database() AND a.wait_event_type = 'Lock' AND a.pid <> pg_backend_pid()`;
 
+// Who the blockers are: the root of a lock queue is often a session that is not waiting at all (a
+// report query, a transaction left idle), and a pid alone does not say which. Any database.
+const BLOCKERS_SQL = `
+SELECT pid, application_name, state, left(query, 500) AS query, wait_event_type = 'Lock' AS waiting,
+       (extract(epoch FROM clock_timestamp() - xact_start) * 1000)::float8 AS xact_age_ms
+FROM pg_stat_activity WHERE pid = ANY($1::int[])`;
+
 export class LockSampler {
   readonly samples: LockSample[] = [];
   private client: pg.Client | null = null;
@@ -53,9 +60,16 @@ export class LockSampler {
 
   private async sampleOnce(): Promise<void> {
     const r = await this.client!.query(SAMPLE_SQL);
+    const t = now();
+    const pids = [...new Set(r.rows.flatMap((row) => (row.blockers ?? []) as number[]))];
+    const b = pids.length ? await this.client!.query(BLOCKERS_SQL, [pids]) : { rows: [] };
     if (this.stopped) return;
     this.samples.push({
-      t: now(),
+      t,
+      blockers: b.rows.map((row) => ({
+        pid: row.pid, application: row.application_name ?? '', state: row.state ?? null, query: row.query ?? '',
+        waiting: row.waiting === true, xactAgeMs: row.xact_age_ms === null ? null : Math.round(row.xact_age_ms),
+      })),
       waiters: r.rows.map((row) => ({
         pid: row.pid,
         application: row.application_name,

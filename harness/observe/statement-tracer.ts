@@ -7,11 +7,15 @@ import { pgClient } from '../postgres/client.ts';
 import { now, sleep } from '../clock.ts';
 import type { LockHeld } from '../model/schema.ts';
 
-export type Relfilenodes = Map<number, { name: string; relfilenode: number }>;
+/** Per relation: its relfilenode, and for tables the rows read by seq scans so far in this transaction. */
+export type Relfilenodes = Map<number, { name: string; relfilenode: number; seqRows: number }>;
 
+// pg_stat_xact_user_tables counts the current transaction's own scans, so inside a migration
+// transaction the difference around a statement is what that statement read (a validation scan).
 const RELFILENODES_SQL = `
-SELECT c.oid::int8 AS oid, c.oid::regclass::text AS name, c.relfilenode::int8 AS relfilenode
+SELECT c.oid::int8 AS oid, c.oid::regclass::text AS name, c.relfilenode::int8 AS relfilenode, coalesce(x.seq_tup_read, 0)::int8 AS seq_rows
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_stat_xact_user_tables x ON x.relid = c.oid
 WHERE c.relkind IN ('r', 'i', 'm', 'p', 't') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'`;
 
@@ -24,8 +28,26 @@ WHERE l.pid = pg_backend_pid() AND l.granted AND l.locktype = 'relation'
 ORDER BY relation, mode`;
 
 export async function snapshotRelfilenodes(client: pg.ClientBase): Promise<Relfilenodes> {
-  const r = await client.query<{ oid: string; name: string; relfilenode: string }>(RELFILENODES_SQL);
-  return new Map(r.rows.map((row) => [Number(row.oid), { name: row.name, relfilenode: Number(row.relfilenode) }]));
+  const r = await client.query<{ oid: string; name: string; relfilenode: string; seq_rows: string }>(RELFILENODES_SQL);
+  return new Map(r.rows.map((row) => [Number(row.oid), { name: row.name, relfilenode: Number(row.relfilenode), seqRows: Number(row.seq_rows) }]));
+}
+
+/** Rows each table gave to sequential scans between two snapshots of one transaction. */
+export function scannedBetween(before: Relfilenodes, after: Relfilenodes): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [oid, a] of after) {
+    const n = a.seqRows - (before.get(oid)?.seqRows ?? 0);
+    if (n > 0) out[a.name] = n;
+  }
+  return out;
+}
+
+/** Indexes left INVALID (a failed or cancelled CREATE INDEX CONCURRENTLY leaves one behind). */
+export async function invalidIndexes(client: pg.ClientBase): Promise<string[]> {
+  const r = await client.query<{ name: string }>(`
+SELECT i.indexrelid::regclass::text AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE NOT i.indisvalid AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`);
+  return r.rows.map((row) => row.name);
 }
 
 /** Relations that still exist and got a new relfilenode: the table (or index) was rewritten. */

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { RehearseError } from '../errors.ts';
 import { budgetProblems } from '../model/budgets.ts';
+import { IDENTIFIER } from '../runner/sql-validation.ts';
 
 const ms = z.union([z.number().int().positive(), z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m)$/, 'a duration like "500ms", "2s" or "1m"')]);
 const count = z.number().int().nonnegative();
@@ -52,6 +53,24 @@ const ConfigSchema = z.strictObject({
     .optional(),
   failOnBreach: z.boolean().optional(),
   out: z.string().optional(),
+  /** Sessions beside every variant, like --background: a report query, a transaction left idle… */
+  background: z.array(z.strictObject({
+    session: z.enum(['long-query', 'idle-in-transaction', 'repeated-query', 'for-update']),
+    table: z.string().regex(IDENTIFIER, 'a table name, e.g. users or public.users'),
+    /** How long it holds. */
+    hold: ms,
+    /** When it starts, after the load starts (default 0). */
+    startAfter: ms.optional(),
+    /** Shown as application_name rehearse-background/<name> (default <session>-<table>). */
+    name: z.string().regex(/^[\w.-]+$/, 'letters, digits, _ . -').optional(),
+    sql: z.string().min(1).optional(),
+    intervalMs: z.number().int().nonnegative().optional(),
+    rows: z.number().int().positive().optional(),
+  })).optional(),
+  /** Add a hardened variant per variant (--harden). */
+  harden: z.boolean().optional(),
+  /** Rehearse the rollback (--rehearse-rollback). */
+  rehearseRollback: z.boolean().optional(),
 });
 
 export type RehearseConfig = z.input<typeof ConfigSchema>;

@@ -5,6 +5,8 @@ import type { AppSettings } from '../model/schema.ts';
 import { mergeDeclarations, type BudgetDeclarations } from '../model/budgets.ts';
 import type { CliOptions } from '../cli/args.ts';
 import type { WarmupSetting } from '../runner/warm-up.ts';
+import type { RunBackground } from '../runner/run-variant.ts';
+import { uniqueNames } from './background-option.ts';
 import { durationMs, type LoadedConfig } from './config.ts';
 
 export interface RunInput {
@@ -30,6 +32,10 @@ export interface RunInput {
   failOnBreach: boolean;
   out: string;
   configFile: string | null;
+  /** Sessions beside every variant (--background, config `background`; the flags replace the config's). */
+  background: RunBackground[];
+  harden: boolean;
+  rehearseRollback: boolean;
 }
 
 const SIZE = /^(\d+(?:\.\d+)?)([kmb])?$/i;
@@ -91,5 +97,12 @@ export function resolveRunInput(cli: CliOptions, loaded: LoadedConfig | null): R
     failOnBreach: pick('fail-on-breach', cli.failOnBreach, c.failOnBreach),
     out: pick('out', cli.out, c.out),
     configFile: loaded?.file ?? null,
+    background: pick('background', cli.background, c.background && uniqueNames(c.background.map((b) => ({
+      name: b.name ?? `${b.session}-${b.table}`, session: b.session, table: b.table, seconds: durationMs(b.hold) / 1000,
+      startAfterSeconds: b.startAfter === undefined ? 0 : durationMs(b.startAfter) / 1000,
+      ...(b.sql ? { sql: b.sql } : {}), ...(b.intervalMs !== undefined ? { intervalMs: b.intervalMs } : {}), ...(b.rows ? { rows: b.rows } : {}),
+    })))),
+    harden: pick('harden', cli.harden, c.harden),
+    rehearseRollback: pick('rehearse-rollback', cli.rehearseRollback, c.rehearseRollback),
   };
 }

@@ -2,7 +2,7 @@
 // format-units and report-checks), so the terminal and the report can never disagree about a stall.
 import { withinBudget } from '../model/budgets.ts';
 import { holdsAccessExclusive } from '../model/locks.ts';
-import type { RunReport, StatementTrace, StepResult, VariantResult } from '../model/schema.ts';
+import type { LockWaitEvent, RunReport, StatementTrace, StepResult, VariantResult } from '../model/schema.ts';
 import type { Renderer } from './renderers.ts';
 import { describeCheck, fmtCount, fmtDuration, fmtMs, fmtPct, oneLine, topSqlstates } from './format-units.ts';
 import { baselineWarnings, longestStall, measurementWarnings, reportWarnings, retriesOf, runCheck, shownOverallVerdict, shownVerdict, variantWarnings, type ShownVerdict } from './report-checks.ts';
@@ -76,10 +76,17 @@ const variantBlock = (v: VariantResult, paint: Paint): string[] => {
     `${label('max latency')}${fmtMs(s.maxLatencyMs)}`,
     `${label('error rate')}${errBad ? paint('31', fmtPct(s.errorRate)) : fmtPct(s.errorRate)} of ${fmtCount(s.requests)} requests${top.length ? `  top SQLSTATE ${top.join(', ')}` : ''}`,
     `${label('max lock waiters')}${fmtCount(s.maxLockWaiters)}`,
+    ...rootBlockerLines(v),
   ];
   if (v.load) lines.push(`${label('load')}${v.load.model === 'open' ? `${fmtCount(v.load.rate)} req/s (open model)` : `${fmtCount(v.load.connections)} connections (closed model)`}, ${v.load.instances} instances, ${slowStartText(v)}`);
   if (v.warmup) lines.push(`${label('warm-up')}${warmupText(v)}`);
   if (v.cpu) lines.push(`${label('cpu')}${cpuText(v)}`);
+  if (v.hardening) lines.push(`${label('hardened')}from ${v.hardening.from}: ${v.hardening.rewrites.length} rewrite${v.hardening.rewrites.length === 1 ? '' : 's'} (${[...new Set(v.hardening.rewrites.map((w) => (w.pattern === 'none' ? 'no safe rewrite' : w.pattern)))].join(', ') || 'none'})`);
+  if (v.rollback) {
+    const r = v.rollback;
+    lines.push(`${label('rollback')}${r.healthy ? 'old code healthy again' : paint('31', 'old code NOT healthy')} after undoing up to ${r.lastReversibleStep}; rollback's longest stall ${fmtMs(r.longestStallMs)}${r.longestStallStep ? ` (${r.longestStallStep})` : ''}`);
+    for (const p of r.problems) lines.push(paint('31', `${label('')}${p}`));
+  }
   // One budget per line: each says its value, limit and where the worst of it happened.
   (s.budgets ?? []).forEach((b, i) => lines.push(`${i === 0 ? label('budgets') : label('')}${b.ok ? 'ok' : paint('31', 'FAIL')} ${describeCheck(b)}`));
   if (s.aborted) lines.push(paint('31', `${label('aborted')}${s.aborted.budget} breached at ${(s.aborted.atMs / 1000).toFixed(1)} s${s.aborted.step ? ` during step ${s.aborted.step}` : ''}: the migration was stopped (abortOnFail); load and observer kept recording`));
@@ -124,3 +131,16 @@ export const consoleRenderer: Renderer = {
   render: (report) => formatConsoleSummary(report),
   renderMany: (reports) => reports.map((r) => formatConsoleSummary(r)).join('\n'),
 };
+
+/** The session at the root of the app's lock waits (the one that held up most waits), when one was seen. */
+function rootBlockerLines(v: VariantResult): string[] {
+  const count = new Map<number, { n: number; b: NonNullable<LockWaitEvent['rootBlockers']>[number] }>();
+  for (const w of v.lockWaits ?? []) {
+    const b = w.rootBlockers?.[0];
+    if (b) count.set(b.pid, { n: (count.get(b.pid)?.n ?? 0) + 1, b });
+  }
+  const top = [...count.values()].sort((a, b) => b.n - a.n)[0];
+  if (!top) return [];
+  const b = top.b;
+  return [`${label('root blocker')}${b.application || `pid ${b.pid}`} (${b.state ?? 'gone'}${b.xactAgeMs !== null ? `, transaction ${fmtMs(b.xactAgeMs)} old` : ''}) at the root of ${top.n} lock wait${top.n === 1 ? '' : 's'}: ${oneLine(b.query, 80)}`];
+}

@@ -77,6 +77,7 @@ figure.chart figcaption { font-weight: 600; font-size: 13px; color: #334155; }
 .swatch.saturated { background: repeating-linear-gradient(135deg, rgba(71,85,105,0.7) 0 1px, #fff 1px 5px); }
 .saturated-item { color: #334155; font-weight: 600; }
 tr.warmup-row > td { background: var(--panel); color: #475569; }
+.root-blocker + .root-blocker { margin-top: 4px; }
 .stall-item { color: var(--bad); font-weight: 600; }
 .uplot { font-family: inherit; }
 .u-legend { font-size: 12.5px; text-align: left; }

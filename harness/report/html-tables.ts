@@ -143,7 +143,7 @@ const statementRow = (st: StatementTrace): string => `<tr>
   const created = l.relation !== null && (st.createdRelations ?? []).includes(l.relation);
   return `<div class="${l.mode === 'AccessExclusiveLock' && !created ? 'warnnum' : ''}">${e(l.mode)} on ${e(l.relation ?? `(${l.locktype})`)}${created ? ' <span class="muted">(created by this migration: blocks nobody)</span>' : ''}</div>`;
 }).join('') || NOT_MEASURED}</td>
-<td>${st.rewrote ? `<span class="bad">yes</span>: ${e((st.rewrittenRelations ?? []).join(', '))}` : 'no'}</td>
+<td>${st.rewrote ? `<span class="bad">yes</span>: ${e((st.rewrittenRelations ?? []).join(', '))}` : 'no'}${st.scannedRows && Object.keys(st.scannedRows).length ? `<div class="sub">scanned ${e(Object.entries(st.scannedRows).map(([t, n]) => `${fmtCount(n)} rows of ${t}`).join(', '))}</div>` : ''}</td>
 <td>${attemptsCell(st)}</td>
 </tr>`;
 
@@ -166,18 +166,18 @@ const statementsBlock = (step: StepResult): string => {
   // (a failed step's own error is already shown in its row; 40 ok batches need not be).
   const open = sts.some((s) => s.status === 'failed' || s.rewrote);
   return `<details${open ? ' open' : ''}><summary>${sts.length} statement${sts.length === 1 ? '' : 's'} ${statementFlags(sts)}</summary>
-<table class="statements"><thead><tr><th>sql</th><th>status</th><th class="num">duration</th><th class="num">lock wait</th><th>locks held</th><th>rewrote</th><th>attempts</th></tr></thead>
+<table class="statements"><thead><tr><th>sql</th><th>status</th><th class="num">duration</th><th class="num">lock wait</th><th>locks held</th><th>rewrote / scanned</th><th>attempts</th></tr></thead>
 <tbody>${sts.map(statementRow).join('')}</tbody></table></details>`;
 };
 
-const trafficCells = (step: Pick<StepResult, 'traffic' | 'saturatedSeconds'>): string => {
+const trafficCells = (step: Pick<StepResult, 'traffic' | 'saturatedSeconds' | 'errorsBySqlstate'>): string => {
   const t = step.traffic;
   if (!t) return `<td class="num muted" colspan="4">not measured</td>`;
   const errs = t.non2xx + t.errors + t.timeouts;
   // Latency in saturated seconds is the machine's: say so next to the number.
   const saturated = step.saturatedSeconds ? `<div class="sub warnnum" title="the machine's CPU was saturated: latency there is about this machine, not the migration">CPU saturated ${step.saturatedSeconds} s</div>` : '';
   return `<td class="num">${fmtCount(t.requests)}</td><td class="num">${fmtMs(t.p99Ms)}${saturated}</td><td class="num">${fmtMs(t.maxMs)}</td>
-<td class="num${errs > 0 ? ' bad' : ''}">${fmtCount(errs)}${errs > 0 ? ` <span class="sub">(${fmtPct(t.errorRate)})</span>` : ''}${t.unfinished > 0 ? `<div class="bad">${fmtCount(t.unfinished)} unfinished</div>` : ''}</td>`;
+<td class="num${errs > 0 ? ' bad' : ''}">${fmtCount(errs)}${errs > 0 ? ` <span class="sub">(${fmtPct(t.errorRate)})</span>` : ''}${t.unfinished > 0 ? `<div class="bad">${fmtCount(t.unfinished)} unfinished</div>` : ''}${step.errorsBySqlstate ? `<div class="sub">SQLSTATE ${e(Object.entries(step.errorsBySqlstate).map(([k, n]) => `${k} ×${fmtCount(n)}`).join(', '))}</div>` : ''}</td>`;
 };
 
 /** The run's budgets checked on one step: the longest stall of the step against the stall budget, … */
@@ -190,7 +190,7 @@ export const renderSteps = (v: VariantResult): string => {
   const rows = steps
     .map(
       (s, i) => `<tr class="step-row step-${e(s.status)}">
-<td class="num">${i + 1}</td><td><b>${e(s.name)}</b></td><td>${e(s.kind)}</td><td>${statusBadge(s.status)}</td>
+<td class="num">${i + 1}</td><td><b>${e(s.name)}</b>${s.phase === 'rollback' ? ' <span class="flag warn-flag">rollback</span>' : ''}</td><td>${e(s.kind)}</td><td>${statusBadge(s.status)}</td>
 <td class="num">${e(fmtDuration(s.durationMs))}<div class="sub">${e(fmtAt(s.startMs))}–${e(fmtAt(s.endMs))}</div></td>
 ${trafficCells(s)}
 <td class="num">${s.maxLockWaiters === undefined ? NOT_MEASURED : lockWaitersCell(s.maxLockWaiters, s.maxLockWaiters > 0)}</td>
@@ -228,6 +228,12 @@ export const renderStalls = (v: VariantResult): string => {
 
 const waitedMs = (w: LockWaitEvent): number => w.lastSeenMs - (w.waitStartMs ?? w.firstSeenMs);
 
+/** Who sat at the root of the chain: application, state, transaction age and query (sampled from pg_stat_activity). */
+const rootCell = (w: LockWaitEvent): string =>
+  (w.rootBlockers ?? [])
+    .map((b) => `<div class="root-blocker"><code>${b.pid}</code> <b>${e(b.application || '(no application_name)')}</b> <span class="muted">${e(b.state ?? 'gone')}${b.xactAgeMs !== null ? `, transaction ${e(fmtMs(b.xactAgeMs))} old` : ''}</span><div class="sub"><code title="${e(b.query)}">${e(oneLine(b.query, 60))}</code></div></div>`)
+    .join('') || (w.blockers.length ? `<span class="muted">${NOT_MEASURED}</span>` : '—');
+
 export const renderLockWaits = (v: VariantResult): string => {
   const waits = [...(v.lockWaits ?? [])].sort((a, b) => a.firstSeenMs - b.firstSeenMs);
   const res = v.observer ? ` Sampled every ${fmtMs(v.observer.intervalMs)} (${fmtCount(v.observer.samples)} samples); shorter waits can be missed.` : '';
@@ -235,14 +241,15 @@ export const renderLockWaits = (v: VariantResult): string => {
   const rows = waits
     .map(
       (w) => `<tr><td class="num">${e(w.pid)}</td><td>${e(w.application)}</td><td>${e(w.mode)}</td><td>${e(w.relation ?? '—')}</td>
-<td>${w.blockers.length ? w.blockers.map((b) => `<code>${e(b)}</code>${b === v.migrationPid ? ' (migration)' : ''}`).join(', ') : '—'}</td>
+<td>${w.blockers.length ? w.blockers.map((b) => { const app = w.blockedBy?.find((x) => x.pid === b)?.application; return `<code>${e(b)}</code>${b === v.migrationPid ? ' (migration)' : app ? ` ${e(app)}` : ''}`; }).join(', ') : '—'}</td>
+<td>${rootCell(w)}</td>
 <td class="num">${e(fmtAt(w.waitStartMs ?? w.firstSeenMs))}</td><td class="num">${e(fmtMs(waitedMs(w)))}</td>
 <td>${e(w.step ?? '—')}</td><td>${w.statement ? `<code>${e(oneLine(w.statement, 60))}</code>` : '—'}</td>
 <td><code title="${e(w.query)}">${e(oneLine(w.query, 60))}</code></td></tr>`,
     )
     .join('');
   return `<h3>Lock waits (${waits.length})</h3><p class="muted">${e(res.trim())} "waited" is from the wait start (or first sample) to the last sample that still saw it waiting.</p>
-<table class="lockwaits"><thead><tr><th class="num">pid</th><th>application</th><th>mode</th><th>relation</th><th>blocked by pids</th><th class="num">since</th><th class="num">waited</th><th>step</th><th>migration statement</th><th>waiting query</th></tr></thead><tbody>${rows}</tbody></table>`;
+<table class="lockwaits"><thead><tr><th class="num">pid</th><th>application</th><th>mode</th><th>relation</th><th>blocked by</th><th>root blocker</th><th class="num">since</th><th class="num">waited</th><th>step</th><th>migration statement</th><th>waiting query</th></tr></thead><tbody>${rows}</tbody></table>`;
 };
 
 const fitCell = (f: Fit | null): string => {
@@ -269,4 +276,26 @@ export const renderProjection = (p: Projection | undefined): string => {
 <p class="muted">Rehearsed at ${e(p.scales.join(', '))}; production rows: ${e(prod)}. Each statement is fitted against the rows of the table it held its strongest lock on. A cost that does not grow with rows is called constant; a fit with R² below 0.9 is called poor.</p>
 ${p.notes.length ? `<div class="note warn"><ul>${p.notes.map((n) => `<li>${e(n)}</li>`).join('')}</ul></div>` : ''}
 <table class="projection"><thead><tr><th>variant</th><th>step</th><th>statement</th><th>table</th><th class="num">production rows</th><th class="num">duration</th><th class="num">ACCESS EXCLUSIVE held</th><th>in words</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+};
+
+/** --rehearse-rollback: was the old code healthy again, and what did the rollback itself cost. */
+export const renderRollback = (v: VariantResult): string => {
+  const r = v.rollback;
+  if (!r) return '';
+  const t = r.traffic;
+  return `<h3>Rollback</h3>
+<div class="note ${r.healthy ? '' : 'alarm'}"><b>${r.healthy ? 'The old code is healthy again.' : 'The rollback did not bring back a healthy app.'}</b>
+Ran forward to <b>${e(r.lastReversibleStep)}</b>${r.notRun.length ? ` (not run: ${e(r.notRun.join(', '))})` : ''}, rolled back under load, and ran version <b>${e(r.oldVersion)}</b> for ${e(fmtDuration(r.healthWindow.endMs - r.healthWindow.startMs))}:
+${fmtCount(t.requests)} requests, ${fmtCount(t.non2xx + t.errors + t.timeouts)} failed, p99 ${e(fmtMs(t.p99Ms))}. The rollback's own longest stall: <b>${e(fmtMs(r.longestStallMs))}</b>${r.longestStallStep ? ` (step ${e(r.longestStallStep)})` : ''}; its locks are in the steps marked rollback above.
+${r.problems.length ? `<ul>${r.problems.map((p) => `<li>${e(p)}</li>`).join('')}</ul>` : ''}</div>`;
+};
+
+/** --harden: every rewrite with before and after, and the statements that have no safe rewrite. */
+export const renderHardening = (v: VariantResult): string => {
+  const h = v.hardening;
+  if (!h) return '';
+  if (!h.rewrites.length) return `<h3>Hardening</h3><p class="note">Hardened from <b>${e(h.from)}</b>: nothing to rewrite.</p>`;
+  const rows = h.rewrites.map((w) => `<tr><td>${e(w.step)}${w.source ? `<div class="source">${e(`${w.source.file}:${w.source.line}`)}</div>` : ''}</td><td>${w.pattern === 'none' ? '<span class="bad">no safe rewrite</span>' : e(w.pattern)}</td><td><pre class="sql">${e(w.before)}</pre></td><td><pre class="sql">${e(w.after.join('\n'))}</pre></td><td>${e(w.note)}</td></tr>`).join('');
+  return `<h3>Hardening (${h.rewrites.length} rewrite${h.rewrites.length === 1 ? '' : 's'} of ${e(h.from)})</h3>
+<table class="hardening"><thead><tr><th>step</th><th>pattern</th><th>before</th><th>after</th><th>why</th></tr></thead><tbody>${rows}</tbody></table>`;
 };

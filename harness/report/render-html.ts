@@ -10,7 +10,7 @@ import { fmtCount, fmtDate, fmtDuration } from './format-units.ts';
 import { baselineWarnings, measurementWarnings, reportWarnings, shownOverallVerdict, shownVerdict, variantWarnings } from './report-checks.ts';
 import { slowStartText, warmupText } from './measurement-text.ts';
 import { buildChartModel, renderChartBlock, type VariantChart } from './html-chart.ts';
-import { renderCards, renderComparison, renderLockWaits, renderProjection, renderStalls, renderSteps, verdictBadge } from './html-tables.ts';
+import { renderCards, renderComparison, renderHardening, renderLockWaits, renderProjection, renderRollback, renderStalls, renderSteps, verdictBadge } from './html-tables.ts';
 import { renderAppRoutes } from './html-app-routes.ts';
 import { renderEvents, renderRunStatus } from './html-events.ts';
 import { REPORT_CSS } from './html-style.ts';
@@ -122,6 +122,8 @@ ${renderCards(v)}
 ${renderChartBlock(v, chart)}
 ${renderSteps(v)}
 ${renderEvents(v)}
+${renderRollback(v)}
+${renderHardening(v)}
 ${renderStalls(v)}
 ${renderLockWaits(v)}
 ${renderAppRoutes(v)}

@@ -3,6 +3,7 @@
 // run's directory next to report.json; the CLI writes the others where the user asks.
 import type { RunReport } from '../model/schema.ts';
 import { consoleRenderer } from './format-console.ts';
+import { findingsRenderer } from './render-findings.ts';
 import { htmlRenderer } from './render-html.ts';
 import { indexRenderer } from './render-index.ts';
 import { jsonRenderer } from './render-json.ts';
@@ -15,7 +16,7 @@ export interface Renderer {
   /** One run's report. */
   render(report: RunReport): string;
   /** Several runs in one output (one invocation of several scenarios); links point at each run's HTML. */
-  renderMany?(reports: readonly RunReport[], ctx?: { links?: readonly (string | undefined)[] }): string;
+  renderMany?(reports: readonly RunReport[], ctx?: { links?: readonly (string | undefined)[] } & Record<string, unknown>): string;
 }
 
 export const RENDERERS = {
@@ -25,6 +26,7 @@ export const RENDERERS = {
   junit: junitRenderer,
   markdown: markdownRenderer,
   index: indexRenderer,
+  findings: findingsRenderer,
 } as const satisfies Record<string, Renderer>;
 
 export type RendererName = keyof typeof RENDERERS;

@@ -12,13 +12,20 @@ import type { BackfillStep } from '../scenario.ts';
 import { StepFailure, type StepContext, type StepOutcome } from './step-context.ts';
 import { tracedQuery, type TracedResult } from './traced-query.ts';
 import type { StepKind } from './step-kinds.ts';
-import { IDENTIFIER } from './sql-validation.ts';
+import { IDENTIFIER, rollbackProblems } from './sql-validation.ts';
 
 /** Batch SQL: keys above $1 (at or above it for the first batch), in key order, at most $2 of them. */
 export function batchSql(step: BackfillStep, first = false): string {
   const key = step.key ?? 'id';
   const t = step.table;
   const filter = step.where ? ` AND (${step.where})` : '';
+  if (step.into) {
+    // Copy mode: the batch's rows go into another table; rows already there are left alone.
+    const cols = step.into.columns?.length ? ` (${step.into.columns.join(', ')})` : '';
+    return `WITH batch AS (SELECT ${key} AS rehearse_key FROM ${t} WHERE ${key} ${first ? '>=' : '>'} $1 ORDER BY ${key} LIMIT $2),
+ins AS (INSERT INTO ${step.into.table}${cols} SELECT ${step.into.select ?? `${t}.*`} FROM ${t} JOIN batch ON ${t}.${key} = batch.rehearse_key${filter ? ` WHERE ${filter.slice(5)}` : ''} ON CONFLICT DO NOTHING RETURNING 1)
+SELECT (SELECT max(rehearse_key) FROM batch)::text AS last, (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM ins)::int AS updated`;
+  }
   return `WITH batch AS (SELECT ${key} AS rehearse_key FROM ${t} WHERE ${key} ${first ? '>=' : '>'} $1 ORDER BY ${key} LIMIT $2),
 upd AS (UPDATE ${t} SET ${step.set} FROM batch WHERE ${t}.${key} = batch.rehearse_key${filter} RETURNING 1)
 SELECT (SELECT max(rehearse_key) FROM batch)::text AS last, (SELECT count(*) FROM batch)::int AS scanned, (SELECT count(*) FROM upd)::int AS updated`;
@@ -70,6 +77,7 @@ export async function runBackfillStep(step: BackfillStep, ctx: StepContext): Pro
   // Keys stay text end to end: a bigint above 2^53 has no exact JS number, and keys need not be numbers.
   const bounds = (await ctx.migration.query<{ lo: string | null; hi: string | null }>(`SELECT min(${key})::text AS lo, max(${key})::text AS hi FROM ${step.table}`)).rows[0]!;
   const before = await snapshotRelfilenodes(ctx.migration);
+  const walBefore = await walCounters(ctx, step);
 
   let last: string | null = null; // the last committed key; null before the first batch
   let batches = 0, scanned = 0, updated = 0, lockWaitMs = 0, maxBatchMs = 0, busyMs = 0;
@@ -77,7 +85,7 @@ export async function runBackfillStep(step: BackfillStep, ctx: StepContext): Pro
   const t0 = now();
   let lastLog = t0;
   const details = () => ({
-    batchSize, delayMs, batches, rowsScanned: scanned, rowsUpdated: updated,
+    batchSize, delayMs, batches, rowsScanned: scanned, ...(step.into ? { rowsInserted: updated, into: step.into.table } : { rowsUpdated: updated }),
     rowsPerSec: Math.round(scanned / Math.max(0.001, (now() - t0) / 1000)),
     maxBatchMs: Math.round(maxBatchMs), meanBatchMs: batches ? Math.round(busyMs / batches) : 0,
     keyRange: bounds.lo === null ? null : [bounds.lo, bounds.hi],
@@ -142,21 +150,58 @@ export async function runBackfillStep(step: BackfillStep, ctx: StepContext): Pro
   const t = trace('ok');
   t.rewrittenRelations = rewrittenBetween(before, await snapshotRelfilenodes(ctx.migration));
   t.rewrote = t.rewrittenRelations.length > 0;
-  return { statements: [t], details: details() };
+  const walAfter = await walCounters(ctx, step);
+  return { statements: [t], details: { ...details(), ...walDifference(walBefore, walAfter) } };
 }
+
+interface WalCounters { lsn: string | null; own: { bytes: number; records: number; fpi: number } | null }
+
+// pg_stat_statements stores the batch statements (the first batch's and the rest) with their
+// constants replaced, so they are found by their first lines (identifiers and $n only) in this
+// variant's database.
+const STATEMENT_WAL_SQL = `
+SELECT coalesce(sum(wal_bytes), 0)::int8 AS bytes, coalesce(sum(wal_records), 0)::int8 AS records, coalesce(sum(wal_fpi), 0)::int8 AS fpi
+FROM pg_stat_statements WHERE (starts_with(query, $1) OR starts_with(query, $2)) AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+
+/** The WAL position, and the WAL the batch statement has written so far (null when not measurable). */
+async function walCounters(ctx: StepContext, step: BackfillStep): Promise<WalCounters> {
+  const lsn = (await ctx.migration.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn').catch(() => null))?.rows[0]?.lsn ?? null;
+  const r = (await ctx.migration.query<{ bytes: string; records: string; fpi: string }>(STATEMENT_WAL_SQL, [batchSql(step, true).split('\n')[0], batchSql(step).split('\n')[0]]).catch(() => null))?.rows[0];
+  return { lsn, own: r ? { bytes: Number(r.bytes), records: Number(r.records), fpi: Number(r.fpi) } : null };
+}
+
+/**
+ * The backfill's own WAL (its batch statement in pg_stat_statements: bytes, records, full-page
+ * images), and all the WAL the cluster wrote while it ran (LSN difference; includes the app's writes).
+ */
+function walDifference(before: WalCounters, after: WalCounters): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (before.own && after.own) Object.assign(out, { walBytes: after.own.bytes - before.own.bytes, walRecords: after.own.records - before.own.records, walFullPageImages: after.own.fpi - before.own.fpi });
+  if (before.lsn && after.lsn) out.clusterWalBytes = lsnBytes(after.lsn) - lsnBytes(before.lsn);
+  return out;
+}
+
+/** "16/B374D848" → bytes (exact below 2^53, i.e. 8 PiB of WAL). */
+const lsnBytes = (lsn: string): number => {
+  const [hi, lo] = lsn.split('/');
+  return parseInt(hi!, 16) * 2 ** 32 + parseInt(lo!, 16);
+};
 
 export const backfillStep: StepKind<BackfillStep> = {
   kind: 'backfill',
   sqlOf: (step) => [batchSql(step)],
-  validate(step) {
+  async validate(step) {
     const out: string[] = [];
     if (!IDENTIFIER.test(step.table ?? '')) out.push('table must be an identifier');
     if (step.key !== undefined && !IDENTIFIER.test(step.key)) out.push('key must be an identifier');
-    if (!step.set) out.push('set (the SET clause) is required');
+    if (!step.set && !step.into) out.push('set (the SET clause) is required, or into (a table to copy the rows to)');
+    if (step.set && step.into) out.push('give set (update in place) or into (copy to another table), not both');
+    if (step.into && !IDENTIFIER.test(step.into.table ?? '')) out.push('into.table must be a table name');
     if (step.batchSize !== undefined && !(Number.isInteger(step.batchSize) && step.batchSize > 0)) out.push('batchSize must be a positive integer');
     if (step.delayMs !== undefined && !(step.delayMs >= 0)) out.push('delayMs must be ≥ 0');
     if (step.retries !== undefined && !(Number.isInteger(step.retries) && step.retries >= 0)) out.push('retries must be an integer ≥ 0');
     if (step.backoffMs !== undefined && !(typeof step.backoffMs === 'number' && step.backoffMs >= 0)) out.push('backoffMs must be a number ≥ 0');
+    out.push(...(await rollbackProblems(step.rollback)));
     return out;
   },
   run: runBackfillStep,

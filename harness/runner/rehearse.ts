@@ -23,7 +23,7 @@ import { redactReport, writeReport, type ReportPaths } from '../report/write-rep
 import { redactSecrets } from '../redact.ts';
 import type { ScenarioDefinition } from '../scenario.ts';
 import type { OnProgress } from './progress.ts';
-import { runVariant, type LoadPlan } from './run-variant.ts';
+import { runVariant, type LoadPlan, type RunBackground } from './run-variant.ts';
 import { migrationSqlOf } from './step-kinds.ts';
 import type { WarmupSetting } from './warm-up.ts';
 
@@ -56,6 +56,8 @@ export interface RehearseOptions {
   scales?: { label: string; rows: RowsSpec }[];
   /** Production rows per table, the target of the projection. */
   productionRows?: Record<string, number>;
+  /** Sessions beside every variant (--background). */
+  background?: readonly RunBackground[];
   /** For tests: reuse a running server instead of starting one. */
   postgres?: PostgresHandle;
   /** A fixed port for the embedded Postgres (default: a free one). */
@@ -164,7 +166,7 @@ export async function rehearse(caller: RehearseOptions): Promise<RehearseResult>
         const name = scale.label ? `${variant}@${scale.label}` : variant;
         const result = await runVariant({
           pg, templateDb: SEED_DB, scenario: o.scenario, variant, app, appSettings, load: plan,
-          instances: o.instances, slowStartMs: o.slowStartMs ?? 0, sampleIntervalMs: o.sampleIntervalMs, budgets, dataset: datasetInfo, log: o.log, signal: stop.signal, progress: o.progress,
+          instances: o.instances, slowStartMs: o.slowStartMs ?? 0, sampleIntervalMs: o.sampleIntervalMs, budgets, dataset: datasetInfo, log: o.log, signal: stop.signal, progress: o.progress, background: o.background,
           setPhase: (p) => setPhase(`variant ${name}: ${p}`),
         });
         if (scale.label) Object.assign(result, { variant: name, scale: { variant, label: scale.label } });

@@ -15,7 +15,7 @@ export async function runSteps(steps: Step[], ctx: StepContext, results: StepRes
       const rel = (ms: number) => Math.round(ms - ctx.runStartMs);
       if (stopped || ctx.signal.aborted) {
         const t = rel(now());
-        results.push({ name: step.name, kind: step.kind, status: 'skipped', startMs: t, endMs: t, durationMs: 0, statements: [] });
+        results.push({ name: step.name, kind: step.kind, status: 'skipped', ...(step.phase ? { phase: step.phase } : {}), startMs: t, endMs: t, durationMs: 0, statements: [] });
         continue;
       }
       const kind = stepKindOf(step.kind)!;
@@ -25,7 +25,7 @@ export async function runSteps(steps: Step[], ctx: StepContext, results: StepRes
       ctx.clock.beginStep(step.name);
       const t0 = now();
       // Pushed before it runs, so an interrupted run still reports the step it was in.
-      const result: StepResult = { name: step.name, kind: step.kind, status: 'failed', startMs: rel(t0), endMs: rel(t0), durationMs: 0, statements: [] };
+      const result: StepResult = { name: step.name, kind: step.kind, status: 'failed', ...(step.phase ? { phase: step.phase } : {}), startMs: rel(t0), endMs: rel(t0), durationMs: 0, statements: [] };
       results.push(result);
       try {
         // Faults due at the step's start are in place before its own work begins.

@@ -8,6 +8,7 @@ import { startClosedLoad } from '../load/closed-model.ts';
 import { startOpenLoad } from '../load/open-model.ts';
 import type { LoadRun } from '../load/types.ts';
 import { buildVariantResult, metricInputOf, type VariantMeasurements } from '../model/build-result.ts';
+import { judgeRollback } from '../model/rollback.ts';
 import type { BudgetSpec } from '../model/budgets.ts';
 import { SCHEMA_VERSION, type AppSettings, type BudgetAbort, type DatasetInfo, type LoadInfo, type RunEvent, type StepResult, type VariantResult } from '../model/schema.ts';
 import { driverQueueing } from '../model/traffic.ts';
@@ -18,9 +19,10 @@ import { LockWaitWatcher } from '../observe/statement-tracer.ts';
 import { pgClient, withClient } from '../postgres/client.ts';
 import { cloneDatabase, dropDatabase } from '../postgres/databases.ts';
 import type { PostgresHandle } from '../postgres/provider.ts';
-import type { ScenarioDefinition } from '../scenario.ts';
+import type { BackgroundSessionSpec, ScenarioDefinition } from '../scenario.ts';
 
 import { describeCheck } from '../report/format-units.ts';
+import { BackgroundSessions } from './background-sessions.ts';
 import { BudgetWatch } from './budget-watch.ts';
 import { FaultSchedule } from './fault-schedule.ts';
 import type { OnProgress } from './progress.ts';
@@ -47,6 +49,14 @@ export interface LoadPlan {
   warmup: WarmupSetting;
 }
 
+/** A background session for the whole run (--background, config `background`), started after the load starts. */
+export interface RunBackground extends BackgroundSessionSpec {
+  /** Shown as its application_name: rehearse-background/<name>. */
+  name: string;
+  /** Seconds after the load starts (default 0). */
+  startAfterSeconds?: number;
+}
+
 export interface VariantRunOptions {
   pg: PostgresHandle;
   templateDb: string;
@@ -67,6 +77,8 @@ export interface VariantRunOptions {
   progress?: OnProgress;
   /** Where the variant is, for the report of a run stopped early. */
   setPhase?: (phase: string) => void;
+  /** Sessions beside every variant of the run. */
+  background?: readonly RunBackground[];
 }
 
 const MIGRATION_APP = 'rehearse-migration';
@@ -95,9 +107,14 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
       o.log(`  ! ${e.instance} (${e.version}) exited (${how}); taken out of rotation`);
     },
   });
+  const background = new BackgroundSessions(url, () => runStartMs, o.log);
+  const backgroundProblems: string[] = [];
+  const backgroundTimers: { timer: NodeJS.Timeout; resolve: () => void; fired: boolean }[] = [];
+  const backgroundStarts: Promise<unknown>[] = [];
   const sampler = new LockSampler(url, o.sampleIntervalMs);
   const cpu = new CpuSampler(() => cpuSources(o.pg, fleet));
   const watcher = new LockWaitWatcher(url);
+  let finalVersions: string[] = [];
   const faults = new FaultSchedule({ runStartMs: () => runStartMs, events, clock, log: o.log, signal: o.signal });
   // Steps stop on Ctrl-C (or Postgres dying) or when an abortOnFail budget breaches; either way
   // the statement in flight is cancelled (its transaction rolls back and releases its locks).
@@ -117,7 +134,7 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
       ctx.migration = fresh;
       ctx.migrationPid = (await fresh.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     },
-    databaseUrl: url, watcher, fleet, requestFactory: null, clock, runStartMs, faults, events, log: o.log, signal: stepSignal, progress: o.progress,
+    databaseUrl: url, watcher, fleet, background, requestFactory: null, clock, runStartMs, faults, events, log: o.log, signal: stepSignal, progress: o.progress,
   };
   const steps: StepResult[] = [];
   let load: LoadRun | null = null;
@@ -156,6 +173,21 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
     warm = await warmUp(load, o.load.warmup, DEFAULT_STEADY_CRITERIA, o.signal, o.log);
     const measuredFrom = warm;
     checkpoint();
+    // Sessions beside the migration start once warm-up is over, so they overlap the steps.
+    for (const b of o.background ?? []) {
+      backgroundStarts.push(new Promise<void>((resolve) => {
+        const entry = { resolve, fired: false, timer: setTimeout(() => {
+          entry.fired = true;
+          if (stepSignal.aborted) return resolve();
+          background.start(b.name, b).then(() => resolve(), (err) => {
+            backgroundProblems.push(`The background session ${b.name} (${b.session} on ${b.table}) failed to start, so this variant ran without it: ${(err as Error).message}`);
+            o.log(`  ! background session ${b.name} failed to start: ${(err as Error).message}`);
+            resolve();
+          });
+        }, (b.startAfterSeconds ?? 0) * 1000) };
+        backgroundTimers.push(entry);
+      }));
+    }
     const plannedSteps = variant.steps.map((st) => st.name);
     watch = new BudgetWatch({
       specs: o.budgets.filter((b) => b.abortOnFail),
@@ -174,11 +206,18 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
 
     await runSteps(variant.steps, ctx, steps, setPhase);
     watch.stop();
+    finalVersions = [...new Set(fleet.versions())];
     // A careful operator who stopped a migration watches the app recover before walking away.
     if (aborted && !o.signal.aborted) await sleep(ABORT_OBSERVE_MS);
   } finally {
     watch?.stop();
     stepSignal.removeEventListener('abort', onAbort);
+    // Background sessions end with the steps: what they blocked is released before the grace below.
+    for (const t of backgroundTimers) if (!t.fired) { clearTimeout(t.timer); t.resolve(); }
+    // A session still connecting when the steps ended is waited for (bounded), so it is stopped too.
+    await Promise.race([Promise.all(backgroundStarts), sleep(5000)]);
+    await background.stopAll().catch(() => {});
+    events.push(...background.events());
     setPhase('stopping the load and the app');
     // A grace of 2 s lets requests answer; one still blocked after that counts with its true duration.
     const records = load ? await load.stop({ graceMs: o.signal.aborted ? 0 : 2000 }) : [];
@@ -208,7 +247,7 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
     timeoutMs: o.load.timeoutMs,
     slowStartMs: o.slowStartMs,
   };
-  return buildVariantResult(measurements, {
+  const result = buildVariantResult(measurements, {
     schemaVersion: SCHEMA_VERSION,
     scenario: o.scenario.name,
     variant: o.variant,
@@ -224,8 +263,15 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
     events,
     observer: { intervalMs: o.sampleIntervalMs, samples: sampler.samples.length, lockWaitResolutionMs: watcher.pollMs },
     migrationPid: ctx.migrationPid || null,
-    notMeasured: [...notMeasured(o, sampler.overruns, driverQueueing(measurements.records), tracerMs(steps)), ...faults.notFired, ...cpu.notMeasured, ...cpuCost(cpu, measurements)],
+    notMeasured: [...notMeasured(o, sampler.overruns, driverQueueing(measurements.records), tracerMs(steps)), ...faults.notFired, ...cpu.notMeasured, ...cpuCost(cpu, measurements), ...backgroundProblems],
+    ...(variant.hardening ? { hardening: variant.hardening } : {}),
   });
+  if (variant.rollbackPlan) {
+    result.rollback = judgeRollback(result.steps, variant.rollbackPlan, finalVersions.length ? finalVersions.join('+') : null);
+    // A rollback that leaves the old code unhealthy fails the variant, whatever the budgets say.
+    if (!result.rollback.healthy) result.summary.verdict = 'fail';
+  }
+  return result;
 }
 
 const warmupOf = (w: WarmupOutcome): VariantMeasurements['warmup'] => ({ mode: w.mode, endMs: w.endMs, settled: w.settled, criteria: DEFAULT_STEADY_CRITERIA });

@@ -5,11 +5,11 @@
 import { now, sleep } from '../clock.ts';
 import { sqlstateOf } from '../errors.ts';
 import type { StatementAttempt, StatementTrace } from '../model/schema.ts';
-import { createdBetween, locksHeld, nameLocks, rewrittenBetween, snapshotRelfilenodes, type Relfilenodes } from '../observe/statement-tracer.ts';
+import { createdBetween, invalidIndexes, locksHeld, nameLocks, rewrittenBetween, scannedBetween, snapshotRelfilenodes, type Relfilenodes } from '../observe/statement-tracer.ts';
 import type { SqlStep } from '../scenario.ts';
 import { splitStatements } from '../sql/split-statements.ts';
 import { planSegments, type PlannedStatement, type Segment } from './sql-plan.ts';
-import { sqlProblems } from './sql-validation.ts';
+import { rollbackProblems, sqlProblems } from './sql-validation.ts';
 import { StepFailure, type StepContext, type StepOutcome } from './step-context.ts';
 import type { StepKind } from './step-kinds.ts';
 import { tracedQuery } from './traced-query.ts';
@@ -43,11 +43,18 @@ export async function runSqlStep(step: SqlStep, ctx: StepContext): Promise<StepO
   }
   const all = () => [...traces.values()];
   let tracerMs = 0;
-  const details = () => ({ ...(plan.notes.length ? { notes: plan.notes } : {}), tracerMsInTransactions: Math.round(tracerMs) });
+  let invalid: string[] = [];
+  const details = () => ({ ...(plan.notes.length ? { notes: plan.notes } : {}), tracerMsInTransactions: Math.round(tracerMs), ...(invalid.length ? { invalidIndexes: invalid } : {}) });
   let txNumber = 0;
   for (const seg of plan.segments) {
     if (seg.transactional) txNumber++;
     const failure = await runSegment(seg, seg.transactional ? txNumber : undefined);
+    // A failed CONCURRENTLY build leaves an INVALID index behind that the app pays for on every
+    // write and that blocks a retry under the same name: find it and say so.
+    if (failure && !seg.transactional && /\bCONCURRENTLY\b/i.test(seg.statements[0]?.sql ?? '')) {
+      invalid = await invalidIndexes(ctx.migration).catch(() => []);
+      if (invalid.length) failure.message += `; it left INVALID index ${invalid.join(', ')} behind: drop it (DROP INDEX CONCURRENTLY) before building again`;
+    }
     if (failure) throw new StepFailure(failure.message, { statements: all(), details: details() }, failure.sqlstate, { cause: failure.cause });
   }
   return { statements: all(), details: details() };
@@ -104,6 +111,7 @@ export async function runSqlStep(step: SqlStep, ctx: StepContext): Promise<StepO
         trace.locks = nameLocks(held, after);
         trace.rewrittenRelations = rewrittenBetween(before, after);
         trace.createdRelations = createdBetween(segmentStart, after);
+        if (seg.transactional) trace.scannedRows = scannedBetween(before, after);
         // Inside a transaction these reads happen while its locks are held: they lengthen the hold.
         if (seg.transactional) tracerMs += now() - tracing;
         trace.rewrote = trace.rewrittenRelations.length > 0;
@@ -142,6 +150,22 @@ export async function runSqlStep(step: SqlStep, ctx: StepContext): Promise<StepO
   }
 }
 
+/** With `expectError`, the failure the step exists to show is its result; success is then the failure. */
+async function runExpectingError(step: SqlStep, ctx: StepContext): Promise<StepOutcome> {
+  if (!step.expectError) return runSqlStep(step, ctx);
+  let outcome: StepOutcome;
+  try {
+    outcome = await runSqlStep(step, ctx);
+  } catch (err) {
+    if (err instanceof StepFailure && err.sqlstate === step.expectError && !ctx.signal.aborted) {
+      ctx.log(`  failed as expected (SQLSTATE ${err.sqlstate})`);
+      return { statements: err.outcome.statements, details: { ...err.outcome.details, expectedError: { sqlstate: err.sqlstate, message: err.message } } };
+    }
+    throw err;
+  }
+  throw new StepFailure(`expected this step to fail with SQLSTATE ${step.expectError}, but it succeeded: the rehearsal did not reproduce the failure it exists to show`, outcome);
+}
+
 export const sqlStep: StepKind<SqlStep> = {
   kind: 'sql',
   // The planner reads file steps into `sql` (plan/sql-files.ts) before the run.
@@ -154,7 +178,9 @@ export const sqlStep: StepKind<SqlStep> = {
     if (out.length === 0) out.push(...planSegments(await stepStatements(step), { transaction: step.transaction }).problems);
     if (step.lockTimeoutMs !== undefined && !(step.lockTimeoutMs > 0)) out.push('lockTimeoutMs must be > 0');
     if (step.retries !== undefined && !(Number.isInteger(step.retries) && step.retries >= 0)) out.push('retries must be an integer ≥ 0');
+    if (step.expectError !== undefined && !/^[0-9A-Z]{5}$/.test(step.expectError)) out.push('expectError must be a SQLSTATE (5 characters of 0-9/A-Z, e.g. 23502)');
+    out.push(...(await rollbackProblems(step.rollback)));
     return out;
   },
-  run: runSqlStep,
+  run: runExpectingError,
 };

@@ -27,3 +27,16 @@ export async function sqlProblems(sql: string | string[], opts: { source?: { fil
  * `"Booking"`, `app."Booking"`. Anything else is refused, which keeps generated SQL safe.
  */
 export const IDENTIFIER = /^(?:"(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)(?:\.(?:"(?:[^"]|"")+"|[a-z_][a-z0-9_$]*))?$/i;
+
+/** Problems with a step's `rollback` (SQL syntax, settings), prefixed so they read as the rollback's. */
+export async function rollbackProblems(r: unknown): Promise<string[]> {
+  if (r === undefined) return [];
+  const obj = typeof r === 'object' && r !== null && !Array.isArray(r) ? (r as { sql?: unknown; lockTimeoutMs?: unknown; retries?: unknown }) : null;
+  const sql = obj ? obj.sql : r;
+  const list = typeof sql === 'string' ? [sql] : Array.isArray(sql) ? sql : null;
+  if (!list || !list.every((x) => typeof x === 'string' && x.trim())) return ['rollback must be SQL (a string or a list; [] when there is nothing to undo) or { sql, lockTimeoutMs?, retries? }'];
+  if (list.length === 0) return [];
+  const out = (await sqlProblems(list as string[])).map((p) => `rollback: ${p}`);
+  if (obj?.lockTimeoutMs !== undefined && !(typeof obj.lockTimeoutMs === 'number' && obj.lockTimeoutMs > 0)) out.push('rollback: lockTimeoutMs must be > 0');
+  return out;
+}

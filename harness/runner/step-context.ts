@@ -7,6 +7,7 @@ import type { RunEvent, StatementTrace } from '../model/schema.ts';
 import type { StepClock } from '../model/windows.ts';
 import type { BudgetCheck } from '../model/schema.ts';
 import { RehearseError } from '../errors.ts';
+import type { BackgroundSessions } from './background-sessions.ts';
 import type { OnProgress } from './progress.ts';
 import type { FaultSchedule } from './fault-schedule.ts';
 
@@ -22,6 +23,8 @@ export interface StepContext {
   fleet: AppFleet;
   /** Requests shaped like the app's own traffic (a connection storm sends these). */
   requestFactory: RequestFactory | null;
+  /** Sessions that run beside the steps (background steps and --background); stopped when the variant ends. */
+  background: BackgroundSessions;
   clock: StepClock;
   /** Monotonic ms of the run start; reports use run-relative times. */
   runStartMs: number;

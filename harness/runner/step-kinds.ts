@@ -2,6 +2,7 @@
 // the scenario validator and the runner only ever go through this table.
 import type { Step } from '../scenario.ts';
 import { backfillStep } from './backfill-step.ts';
+import { backgroundStep } from './background-step.ts';
 import { deployStep } from './deploy-step.ts';
 import { faultStep } from './fault-step.ts';
 import { pauseStep } from './pause-step.ts';
@@ -35,6 +36,7 @@ export const STEP_KINDS: Registry = {
   verify: verifyStep,
   pause: pauseStep,
   fault: faultStep,
+  background: backgroundStep,
 };
 
 /** Every SQL text the steps of every variant execute, in order. */

@@ -8,6 +8,8 @@ import type { PostgresHandle } from '../postgres/provider.ts';
 import { rehearse, type RehearseOptions, type RehearseResult } from '../runner/rehearse.ts';
 import type { WarmupSetting } from '../runner/warm-up.ts';
 import type { ScenarioDefinition } from '../scenario.ts';
+import { shapeRun, type RunShape } from '../plan/plan-run.ts';
+import type { RunBackground } from '../runner/run-variant.ts';
 
 export interface TestRunOptions {
   variants?: string[];
@@ -30,17 +32,23 @@ export interface TestRunOptions {
   /** Default: auto, as in a real run. */
   warmup?: WarmupSetting;
   slowStartMs?: number;
+  /** Sessions beside every variant, as --background. */
+  background?: RunBackground[];
+  /** --harden / --rehearse-rollback. */
+  shape?: RunShape;
 }
 
 /** Any outcome, including a run stopped early (result.error). */
 export async function rehearseForTestResult(scenario: string, opts: TestRunOptions): Promise<RehearseResult & { logs: string[]; outDir: string }> {
   const scenarioFile = resolveScenarioFile(scenario);
   const loaded = await loadScenario(scenarioFile);
-  const def = opts.edit ? opts.edit(loaded) : loaded;
+  const edited = opts.edit ? opts.edit(loaded) : loaded;
+  const shaped = await shapeRun({ scenario: edited, scenarioFile, variants: opts.variants ?? Object.keys(edited.variants) }, opts.shape ?? {});
+  const def = shaped.scenario;
   const outDir = opts.outDir ?? mkdtempSync(path.join(tmpdir(), 'rehearse-test-reports-'));
   const logs: string[] = [];
   const result = await rehearse({
-    scenario: def, scenarioFile, variants: opts.variants ?? Object.keys(def.variants), rows: { default: opts.rows, tables: {} }, seed: 7, scales: opts.scales, productionRows: opts.productionRows,
+    scenario: def, scenarioFile, variants: shaped.variants, background: opts.background, rows: { default: opts.rows, tables: {} }, seed: 7, scales: opts.scales, productionRows: opts.productionRows,
     load: { model: 'open', rate: opts.rate, connections: 16, timeoutMs: 30_000, capacityFraction: 0.4, warmup: opts.warmup },
     instances: opts.instances ?? 2, slowStartMs: opts.slowStartMs, sampleIntervalMs: 100, outDir, toolVersion: 'test', postgres: opts.postgres, budgets: opts.budgets, appSettings: opts.appSettings,
     log: (l) => { logs.push(l); opts.onLog?.(l); if (opts.log) console.log(l); }, signal: opts.signal ?? new AbortController().signal,

@@ -11,6 +11,7 @@ import { StepClock } from '../model/windows.ts';
 import type { StepContext } from '../runner/step-context.ts';
 import type { AppFleet } from '../app/fleet.ts';
 import { now } from '../clock.ts';
+import { BackgroundSessions } from '../runner/background-sessions.ts';
 
 let dbSeq = 0;
 
@@ -34,6 +35,7 @@ export async function stepHarness(handle: PostgresHandle, setupSql: string, opts
   const clock = new StepClock();
   const events: RunEvent[] = [];
   const runStartMs = now();
+  const background = new BackgroundSessions(url, () => runStartMs);
   const signal = new AbortController().signal;
   const log = (l: string) => void logs.push(l);
   const ctx: StepContext = {
@@ -44,11 +46,11 @@ export async function stepHarness(handle: PostgresHandle, setupSql: string, opts
       ctx.migration = next.client;
       ctx.migrationPid = next.pid;
     },
-    databaseUrl: url, watcher, clock, runStartMs, events, log, signal, requestFactory: null,
+    databaseUrl: url, watcher, clock, runStartMs, background, events, log, signal, requestFactory: null,
     faults: new FaultSchedule({ runStartMs: () => runStartMs, events, clock, log, signal }),
     fleet: opts.fleet ?? (undefined as unknown as AppFleet),
   };
-  return { ctx, url, logs, close: async () => { await watcher.stop(); await ctx.migration.end().catch(() => {}); } };
+  return { ctx, url, logs, close: async () => { await background.stopAll(); await watcher.stop(); await ctx.migration.end().catch(() => {}); } };
 }
 
 /** When a blocker released its locks, measured by the test on the monotonic clock. */

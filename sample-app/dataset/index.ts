@@ -5,7 +5,7 @@ import type { DatasetSource, RowsSpec } from '../../harness/dataset/types.ts';
 import { seedDatabase } from './seed.ts';
 
 /** Bumped whenever the bytes a seed renders change; part of the warm-start cache key. */
-export const SAMPLE_GENERATOR_VERSION = 1;
+export const SAMPLE_GENERATOR_VERSION = 2; // 2: users.email is varchar(255)
 export const DEFAULT_SAMPLE_USERS = 1_000_000;
 /**
  * On-disk bytes per user with its ≈3 orders and all indexes, measured on PG 18 (200,000 users:
