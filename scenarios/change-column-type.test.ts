@@ -14,7 +14,7 @@ const variant = (name: string): VariantResult => report.variants.find((v) => v.v
 
 // Two variants, each with an auto warm-up (up to 30 s on a busy machine) before its steps.
 beforeAll(async () => {
-  ({ report } = await rehearseForTest('change-column-type', { rows: 200_000, rate: 300, budgets: { maxStallMs: MAX_STALL_MS } }));
+  ({ report } = await rehearseForTest('change-column-type', { rows: 200_000, rate: 300, budgets: { maxStallMs: MAX_STALL_MS }, warmup: { mode: 'auto' } }));
 }, 240_000);
 
 describe('change-column-type at 200k rows', () => {

@@ -54,7 +54,7 @@ END $$`,
         // Copy the old rows in batches; rows the trigger already wrote are skipped.
         { kind: 'backfill', name: 'copy', table: 'orders', into: { table: 'orders_p', columns: COLS.split(', '), select: COLS.split(', ').map((c) => `orders.${c}`).join(', ') }, batchSize: 10000, delayMs: 10 },
         // Count: the same number of rows (one snapshot; the trigger writes both in one transaction).
-        { kind: 'verify', name: 'verify-count', sql: 'SELECT (SELECT count(*) FROM orders) - (SELECT count(*) FROM orders_p) AS missing' },
+        { kind: 'verify', name: 'verify-count', sql: 'SELECT (SELECT count(*) FROM orders) - (SELECT count(*) FROM orders_p) AS count' },
         // Rows: every order is in the shadow with the same values, and nothing else is.
         {
           kind: 'verify', name: 'verify-rows',

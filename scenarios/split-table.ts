@@ -83,9 +83,10 @@ export default defineScenario({
         // Checksum: both tables hold the same names and countries (one snapshot, so concurrent writes cannot skew it).
         {
           kind: 'verify', name: 'verify-checksum',
-          sql: `SELECT CASE WHEN (SELECT md5(string_agg(id || ':' || full_name || ':' || coalesce(country, ''), ',' ORDER BY id)) FROM users)
-                             = (SELECT md5(string_agg(user_id || ':' || full_name || ':' || coalesce(country, ''), ',' ORDER BY user_id)) FROM user_profiles)
-                        THEN 0 ELSE 1 END AS checksum_mismatch`,
+          // One row (a discrepancy) when the checksums differ, none when they agree.
+          sql: `SELECT 'checksums differ' AS mismatch
+                WHERE (SELECT md5(string_agg(id || ':' || full_name || ':' || coalesce(country, ''), ',' ORDER BY id)) FROM users)
+                      IS DISTINCT FROM (SELECT md5(string_agg(user_id || ':' || full_name || ':' || coalesce(country, ''), ',' ORDER BY user_id)) FROM user_profiles)`,
         },
         // Reads move to the new table; writes still fill both, so the old version could come back.
         { kind: 'deploy', name: 'deploy-read-profiles', version: 'read-profiles' },

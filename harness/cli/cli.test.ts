@@ -74,7 +74,7 @@ describe('rehearse CLI', () => {
   it('should exit 3 with --fail-on-breach when a variant breaches its budget, after writing the report', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'rehearse-cli-out-'));
     const scenario = fileURLToPath(new URL('../../scenarios/testing/hold-lock.ts', import.meta.url));
-    const r = spawnSync(process.execPath, [BIN, scenario, '--variant', 'hold', '--rows', '5000', '--rate', '100', '--fail-on-breach', '--out', out], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, [BIN, scenario, '--variant', 'hold', '--rows', '5000', '--rate', '100', '--warmup', '1', '--fail-on-breach', '--out', out], { encoding: 'utf8', timeout: 120_000 });
     expect(r.status).toBe(3);
     const report = JSON.parse(readFileSync(path.join(out, 'latest', 'report.json'), 'utf8'));
     expect(report.summary.verdict).toBe('fail');
@@ -85,7 +85,7 @@ describe('rehearse CLI', () => {
   it('should exit 4 when a step fails, and still write a report that says what failed', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'rehearse-cli-out-'));
     const scenario = fileURLToPath(new URL('../../scenarios/testing/hold-lock.ts', import.meta.url));
-    const r = spawnSync(process.execPath, [BIN, scenario, '--variant', 'fails', '--rows', '3000', '--rate', '50', '--out', out], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, [BIN, scenario, '--variant', 'fails', '--rows', '3000', '--rate', '50', '--warmup', '1', '--out', out], { encoding: 'utf8', timeout: 120_000 });
     expect(r.status).toBe(4);
     const report = JSON.parse(readFileSync(path.join(out, 'latest', 'report.json'), 'utf8'));
     expect(report.summary).toMatchObject({ verdict: 'fail', completed: false, failedStep: 'broken' });
@@ -96,7 +96,7 @@ describe('rehearse CLI', () => {
 
   it('should leave no postgres, no app process and no temp dir behind after Ctrl-C, and write a partial report', async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'rehearse-cli-out-'));
-    const child = spawn(process.execPath, [BIN, '--rows', '20000', '--rate', '100', '--variant', 'naive', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, '--rows', '20000', '--rate', '100', '--warmup', '1', '--variant', 'naive', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (b) => (output += b));
     child.stderr.on('data', (b) => (output += b));

@@ -28,7 +28,7 @@ const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
 describe('Ctrl-C on the CLI', () => {
   it('should exit 130 with one line and write a partial report when Ctrl-C reaches the whole process group during the baseline pause', async () => {
     const out = outDir();
-    const run = startCli({ args: [HOLD_LOCK, '--variant', 'hold', '--rows', '3000', '--rate', '100', '--instances', '1', '--out', out] });
+    const run = startCli({ args: [HOLD_LOCK, '--variant', 'hold', '--rows', '3000', '--rate', '100', '--instances', '1', '--warmup', '1', '--out', out] });
     await run.waitForLine(/▶ baseline/);
     await sleep(500);
     run.signal('SIGINT', 'group');
@@ -45,7 +45,7 @@ describe('Ctrl-C on the CLI', () => {
 
   it('should report Ctrl-C during seeding as an interruption (exit 130), not as a failed seed', async () => {
     const out = outDir();
-    const run = startCli({ args: [HOLD_LOCK, '--variant', 'hold', '--rows', '300000', '--rate', '100', '--instances', '1', '--out', out] });
+    const run = startCli({ args: [HOLD_LOCK, '--variant', 'hold', '--rows', '300000', '--rate', '100', '--instances', '1', '--warmup', '1', '--out', out] });
     await run.waitForLine(/^seeding /);
     await sleep(300);
     run.signal('SIGINT', 'group');
@@ -59,7 +59,7 @@ describe('Ctrl-C on the CLI', () => {
 
   it('should skip the report on a second Ctrl-C and still clean up everything', async () => {
     const out = outDir();
-    const run = startCli({ args: [HOLD_LOCK, '--variant', 'hold', '--rows', '3000', '--rate', '100', '--instances', '1', '--out', out] });
+    const run = startCli({ args: [HOLD_LOCK, '--variant', 'hold', '--rows', '3000', '--rate', '100', '--instances', '1', '--warmup', '1', '--out', out] });
     await run.waitForLine(/▶ baseline/);
     await sleep(300);
     run.signal('SIGINT', 'group');
@@ -76,7 +76,7 @@ describe('Ctrl-C on the CLI', () => {
 
   it('should exit 143 on SIGTERM with the partial report written', async () => {
     const out = outDir();
-    const run = startCli({ args: [HOLD_LOCK, '--variant', 'hold', '--rows', '3000', '--rate', '100', '--instances', '1', '--out', out] });
+    const run = startCli({ args: [HOLD_LOCK, '--variant', 'hold', '--rows', '3000', '--rate', '100', '--instances', '1', '--warmup', '1', '--out', out] });
     await run.waitForLine(/▶ hold-lock/);
     await sleep(500); // mid-statement: the 2 s ACCESS EXCLUSIVE hold
     run.signal('SIGTERM', 'pid');
@@ -91,7 +91,7 @@ describe('Ctrl-C on the CLI', () => {
 describe('the out dir failing at the end of a run', () => {
   it('should write the report to the fallback dir, say where, and exit with the run\'s own code', async () => {
     const out = outDir();
-    const run = startCli({ args: [HOLD_LOCK, '--variant', 'hold', '--rows', '3000', '--rate', '100', '--instances', '1', '--out', out] });
+    const run = startCli({ args: [HOLD_LOCK, '--variant', 'hold', '--rows', '3000', '--rate', '100', '--instances', '1', '--warmup', '1', '--out', out] });
     await run.waitForLine(/▶ baseline/);
     // Preflight passed; now the out dir goes away and a file takes its place.
     rmSync(out, { recursive: true, force: true });

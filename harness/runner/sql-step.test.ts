@@ -147,7 +147,11 @@ describe('sql step', () => {
 
   it('should see locks of a statement run outside a transaction block', async () => {
     const h = await stepHarness(handle, SETUP);
+    // A writer's open transaction makes the build wait (holding its lock) for 400 ms: long enough
+    // for the lock watcher to see it however fast the build itself is.
+    const writer = await holdLock(h.url, 'LOCK TABLE users IN ROW EXCLUSIVE MODE', 400);
     const out = await runSqlStep({ kind: 'sql', name: 'cic', sql: 'CREATE INDEX CONCURRENTLY users_balance_idx ON users (balance)', transaction: false }, h.ctx);
+    await writer.released;
     expect(out.statements[0]!.status).toBe('ok');
     expect(out.statements[0]!.locks.map((l) => l.mode)).toContain('ShareUpdateExclusiveLock');
     await h.close();

@@ -29,7 +29,7 @@ export interface TestRunOptions {
   /** Change the scenario before it runs, e.g. to inject a regression. */
   edit?: (s: ScenarioDefinition) => ScenarioDefinition;
   outDir?: string;
-  /** Default: auto, as in a real run. */
+  /** Default: a fixed second (a test's length stays predictable); tests of warm-up itself ask for auto. */
   warmup?: WarmupSetting;
   slowStartMs?: number;
   /** Sessions beside every variant, as --background. */
@@ -49,7 +49,7 @@ export async function rehearseForTestResult(scenario: string, opts: TestRunOptio
   const logs: string[] = [];
   const result = await rehearse({
     scenario: def, scenarioFile, variants: shaped.variants, background: opts.background, rows: { default: opts.rows, tables: {} }, seed: 7, scales: opts.scales, productionRows: opts.productionRows,
-    load: { model: 'open', rate: opts.rate, connections: 16, timeoutMs: 30_000, capacityFraction: 0.4, warmup: opts.warmup },
+    load: { model: 'open', rate: opts.rate, connections: 16, timeoutMs: 30_000, capacityFraction: 0.4, warmup: opts.warmup ?? { mode: 'fixed', ms: 1000 } },
     instances: opts.instances ?? 2, slowStartMs: opts.slowStartMs, sampleIntervalMs: 100, outDir, toolVersion: 'test', postgres: opts.postgres, budgets: opts.budgets, appSettings: opts.appSettings,
     log: (l) => { logs.push(l); opts.onLog?.(l); if (opts.log) console.log(l); }, signal: opts.signal ?? new AbortController().signal,
   });
