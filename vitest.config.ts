@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * The scenario library's end-to-end rehearsals and the 16-moment random Ctrl-C test take as long
+ * The scenario library's end-to-end rehearsals and the 20-trial random Ctrl-C test take as long
  * as the rest of the suite together: they run as `npm run test:library` (CI runs both), so that
  * `npm test` stays under 10 minutes on 2 cores. change-column-type, the default scenario, stays here.
  */

@@ -1,4 +1,4 @@
-// Ctrl-C at random moments spread over a whole run (every moment once, 16 by default; more with
+// Ctrl-C at random moments spread over a whole run (every moment once, 20 by default; set with
 // REHEARSE_INTERRUPT_TRIALS). One calibration run measures when each
 // phase starts and how long it lasts (provisioning, seeding, the capacity probe, template
 // cloning, fleet start, every step kind, stopping, report writing); each trial then starts the
@@ -19,7 +19,7 @@ import type { RunReport } from '../model/schema.ts';
 import { startCli, type CliRun } from '../testing/cli-process.ts';
 
 const SCENARIO = fileURLToPath(new URL('../../scenarios/testing/interrupt-moments.ts', import.meta.url));
-const TRIALS = Number(process.env.REHEARSE_INTERRUPT_TRIALS ?? 16);
+const TRIALS = Number(process.env.REHEARSE_INTERRUPT_TRIALS ?? 20);
 // Trials run two at a time: each is mostly waiting (pauses, health checks), and each watches only its own CLI.
 const CONCURRENCY = Number(process.env.REHEARSE_INTERRUPT_CONCURRENCY ?? 2);
 const SEED = Number(process.env.REHEARSE_INTERRUPT_SEED ?? Math.floor(Math.random() * 2 ** 31));
