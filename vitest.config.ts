@@ -10,5 +10,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     globalSetup: ['harness/testing/global-setup.ts'],
+    // Every run seeds afresh (warm-start cache off): a test that wants the cache gives it a temp dir.
+    env: { REHEARSE_CACHE: 'off' },
   },
 });
