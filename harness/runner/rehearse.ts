@@ -200,6 +200,7 @@ export async function rehearse(caller: RehearseOptions): Promise<RehearseResult>
             setPhase: (p) => setPhase(`variant ${name}: ${p}`),
           });
           if (name !== variant) Object.assign(result, { variant: name });
+          if (matrix) Object.assign(result, { server: { variant, label } });
           if (scale.label) Object.assign(result, { scale: { variant: base, label: scale.label } });
           variants.push(result);
           checkpoint();

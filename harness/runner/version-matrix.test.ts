@@ -18,6 +18,7 @@ describe('a version matrix (--pg 16,18)', () => {
     const [on16, on18] = report.variants;
     expect(on16!.postgres.version).toMatch(/^16\./);
     expect(on18!.postgres.version).toMatch(/^18\./);
+    expect(report.variants.map((v) => v.server)).toEqual([{ variant: 'hold', label: 'pg16' }, { variant: 'hold', label: 'pg18' }]);
     for (const v of report.variants) {
       const step = v.steps.find((s) => s.name === 'hold-lock')!;
       expect(step.status).toBe('ok');
