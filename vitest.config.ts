@@ -15,6 +15,8 @@ export const SHARED = {
   hookTimeout: 120_000,
   pool: 'forks' as const,
   globalSetup: ['harness/testing/global-setup.ts'],
+  // Every run seeds afresh (warm-start cache off): a test that wants the cache gives it a temp dir.
+  env: { REHEARSE_CACHE: 'off' },
 };
 
 export default defineConfig({

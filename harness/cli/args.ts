@@ -8,6 +8,7 @@ import { parseTolerance, type CompareMetric, type Tolerance } from '../model/com
 import type { WarmupSetting } from '../runner/warm-up.ts';
 import { parseBackgroundFlag, uniqueNames } from '../plan/background-option.ts';
 import type { RunBackground } from '../runner/run-variant.ts';
+import type { PostgresFlags } from '../postgres/postgres-flags.ts';
 
 type Kind = 'string' | 'boolean';
 interface Flag {
@@ -17,7 +18,7 @@ interface Flag {
   /** Placeholder shown in --help, e.g. "<n>". */
   arg?: string;
   help: string;
-  section: 'run' | 'own' | 'load' | 'app' | 'budgets' | 'output' | 'compare' | 'info';
+  section: 'run' | 'own' | 'postgres' | 'load' | 'app' | 'budgets' | 'output' | 'compare' | 'info';
 }
 
 export const FLAGS = {
@@ -33,6 +34,16 @@ export const FLAGS = {
   'pg-port': { type: 'string', arg: '<n>', section: 'run', help: 'port for the embedded Postgres, e.g. to watch it with psql (default: a free port)' },
   scales: { type: 'string', arg: '<n,n,…>', section: 'run', help: 'rehearse at each size (root-table rows, e.g. 100k,300k,1m) and project statement costs to production' },
   'production-rows': { type: 'string', arg: '<t=n,…>', section: 'run', help: 'production rows per table, the target of the --scales projection (e.g. Booking=250m)' },
+  postgres: { type: 'string', arg: '<embedded|docker|url>', section: 'postgres', help: 'where Postgres comes from: embedded binaries (default), a docker container (testcontainers), or a database you have (--pg-url)' },
+  pg: { type: 'string', arg: '<14,16,18>', section: 'postgres', help: 'embedded: the Postgres major(s); several rehearse each variant on each version, side by side (default: 18)' },
+  'pg-image': { type: 'string', multiple: true, arg: '<image>', section: 'postgres', help: 'docker: the image (default postgres:18); repeat for a version matrix' },
+  'pg-cpus': { type: 'string', arg: '<n>', section: 'postgres', help: 'docker: CPU limit of the container, e.g. 2 or 0.5, to mimic an instance class' },
+  'pg-memory': { type: 'string', arg: '<size>', section: 'postgres', help: 'docker: memory limit of the container, e.g. 4g or 512m' },
+  'pg-setting': { type: 'string', multiple: true, arg: '<key=value>', section: 'postgres', help: 'a server setting, e.g. work_mem=64MB; repeatable; every provider honours it' },
+  'pg-url': { type: 'string', arg: '<url>', section: 'postgres', help: 'url: the server to rehearse on (or REHEARSE_PG_URL, which keeps the password out of ps); never printed with its password' },
+  disposable: { type: 'string', arg: '<db>', section: 'postgres', help: 'url: the database named in --pg-url, declared disposable: everything in it may be dropped (required)' },
+  'allow-foreign-sessions': { type: 'boolean', section: 'postgres', help: 'url: rehearse even when sessions other than its own are connected (the report lists them)' },
+  'no-cache': { type: 'boolean', section: 'postgres', help: 'seed afresh instead of reusing a cached seeded database (also REHEARSE_CACHE=off)' },
   load: { type: 'string', arg: '<open|closed>', section: 'load', help: 'open: fixed arrival rate, latency from scheduled start (default); closed: autocannon connections' },
   rate: { type: 'string', arg: '<n>', section: 'load', help: 'open-model arrivals per second (default: 40 % of the probed capacity)' },
   connections: { type: 'string', arg: '<n>', section: 'load', help: 'closed-model connections (default: 32)' },
@@ -64,7 +75,7 @@ export const FLAGS = {
   version: { type: 'boolean', section: 'info', help: 'print the version' },
 } as const satisfies Record<string, Flag>;
 
-const SECTIONS: Record<Flag['section'], string> = { run: 'What to rehearse', own: 'Your own migration (instead of a scenario)', load: 'Load', app: 'App under test', budgets: 'Budgets', output: 'Output', compare: 'rehearse compare', info: 'Info' };
+const SECTIONS: Record<Flag['section'], string> = { run: 'What to rehearse', own: 'Your own migration (instead of a scenario)', postgres: 'Postgres', load: 'Load', app: 'App under test', budgets: 'Budgets', output: 'Output', compare: 'rehearse compare', info: 'Info' };
 
 export const HELP = (() => {
   const lines = [
@@ -124,6 +135,10 @@ export interface CliOptions {
   rows: RowsSpec;
   seed: number;
   pgPort?: number;
+  /** The --postgres family as typed; validated into specs by resolveRunInput (parsePostgresSpecs). */
+  postgres: PostgresFlags;
+  /** --no-cache: seed afresh, do not use or fill the warm-start cache. */
+  noCache: boolean;
   /** --scales: each size with the label the user wrote. */
   scales: { label: string; rows: RowsSpec }[];
   productionRows: Record<string, number>;
@@ -332,6 +347,11 @@ export function parseCli(argv: string[]): CliOptions {
     productionRows: v['production-rows'] === undefined ? {} : parseRows(v['production-rows'], problems, 'production-rows').tables,
     seed: int('seed', v.seed, 0, 2 ** 32 - 1) ?? 1,
     pgPort: int('pg-port', v['pg-port'], 1, 65_535),
+    postgres: {
+      postgres: v.postgres, pg: v.pg, pgImage: v['pg-image'], pgCpus: v['pg-cpus'], pgMemory: v['pg-memory'],
+      pgSetting: v['pg-setting'], pgUrl: v['pg-url'], disposable: v.disposable, allowForeignSessions: v['allow-foreign-sessions'],
+    },
+    noCache: v['no-cache'] ?? false,
     load: load as 'open' | 'closed',
     rate: int('rate', v.rate, 1, 1_000_000),
     connections: int('connections', v.connections, 1, 10_000) ?? 32,

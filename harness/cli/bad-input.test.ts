@@ -112,6 +112,20 @@ describe('bad CLI flags', () => {
     expect(r.stderr).toContain('unknown scenario "naive"');
   });
 
+  it('rejects every bad --postgres flag together, each naming its flag, before provisioning', async () => {
+    const r = await cli(HOLD_LOCK, '--pg', '13,16', '--pg-memory', '4g', '--pg-setting', 'work_mem', '--out', outDir());
+    expectRejected(r, 'REH_PG_SPEC_INVALID');
+    expect(r.stderr).toContain('--pg "13" is not a Postgres major rehearse can run; use one or more of 14, 15, 16, 17, 18');
+    expect(r.stderr).toContain('--pg-memory does not apply to --postgres embedded; it goes with --postgres docker');
+    expect(r.stderr).toContain('--pg-setting "work_mem" is not name=value, e.g. work_mem=64MB');
+  });
+
+  it('refuses a --pg-url database not named disposable, without printing its password', async () => {
+    const r = await cli(HOLD_LOCK, '--postgres', 'url', '--pg-url', 'postgres://app:s3cret-pw@127.0.0.1:1/staging', '--out', outDir());
+    expectRejected(r, 'REH_PG_URL_NOT_DISPOSABLE');
+    expect(`${r.stdout}${r.stderr}`).not.toContain('s3cret-pw');
+  });
+
   it('rejects scenario names given together with --all', async () => {
     const r = await cli('change-column-type', '--all');
     expectRejected(r, 'REH_CLI_BAD_VALUE');

@@ -17,6 +17,7 @@ import { runCommand } from './run-command.ts';
 const BAD_INPUT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'REH_SCENARIO_INVALID', 'REH_CONFIG_INVALID', 'REH_INPUT_NOT_FOUND', 'REH_BUDGET_INVALID', 'REH_REPORT_INVALID', 'REH_COMPARE_MISMATCH',
   'REH_OUT_NOT_WRITABLE', 'REH_DISK_SPACE', 'REH_PORT_UNAVAILABLE',
+  'REH_PG_SPEC_INVALID', 'REH_PG_MAJOR_UNAVAILABLE', 'REH_PG_URL_NOT_DISPOSABLE',
 ]);
 
 export const exitCodeOf = (err: RehearseError, interruptCode: number = EXIT.interrupted): number =>

@@ -18,6 +18,7 @@ import { resolveRunInput, type RunInput } from '../plan/run-input.ts';
 import type { RunReport } from '../model/schema.ts';
 import { formatConsoleSummary } from '../report/format-console.ts';
 import { rehearse } from '../runner/rehearse.ts';
+import { SeedCache } from '../postgres/seed-cache.ts';
 import type { CliOptions } from './args.ts';
 import { writeCiOutputs } from './ci-outputs.ts';
 import { EXIT, worstExit, type ExitCode } from './exit-codes.ts';
@@ -76,6 +77,8 @@ export async function runCommand(opts: CliOptions, ctx: RunContext): Promise<Exi
       sampleIntervalMs: input.sampleIntervalMs,
       budgets: input.budgets,
       background: input.background,
+      postgresSpecs: input.postgres,
+      cache: input.cache ? new SeedCache({ log: ctx.view.log }) : null,
       calibrate: opts.calibrate,
       outDir: input.out, pgPort: opts.pgPort, log: ctx.view.log, onSeedProgress: ctx.view.onSeedProgress, progress: ctx.view.progress, signal: ctx.signal, toolVersion: ctx.toolVersion,
     });

@@ -312,6 +312,8 @@ export interface VariantResult {
   variant: string;
   /** With --scales: the scenario's own variant name and the scale this run used. */
   scale?: { variant: string; label: string };
+  /** In a version matrix (--pg 14,18, several --pg-image): the scenario's own variant name and the server's label ("pg14"); the name is "<variant>@<label>". */
+  server?: { variant: string; label: string };
   description: string;
   startedAt: string; // ISO
   durationMs: number;

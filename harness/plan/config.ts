@@ -67,6 +67,19 @@ const ConfigSchema = z.strictObject({
     intervalMs: z.number().int().nonnegative().optional(),
     rows: z.number().int().positive().optional(),
   })).optional(),
+  /** Where Postgres comes from, like the --postgres family of flags (each flag given wins over its field). */
+  postgres: z.strictObject({
+    provider: z.enum(['embedded', 'docker', 'url']).optional(),
+    /** Majors, e.g. [14, 18] or "14,18" (--pg). */
+    versions: z.union([z.string(), z.array(z.number().int())]).optional(),
+    images: z.array(z.string().min(1)).optional(),
+    cpus: z.number().positive().optional(),
+    memory: z.string().optional(),
+    settings: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+    url: z.string().optional(),
+    disposable: z.string().optional(),
+    allowForeignSessions: z.boolean().optional(),
+  }).optional(),
   /** Add a hardened variant per variant (--harden). */
   harden: z.boolean().optional(),
   /** Rehearse the rollback (--rehearse-rollback). */

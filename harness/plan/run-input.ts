@@ -8,6 +8,9 @@ import type { WarmupSetting } from '../runner/warm-up.ts';
 import type { RunBackground } from '../runner/run-variant.ts';
 import { uniqueNames } from './background-option.ts';
 import { durationMs, type LoadedConfig } from './config.ts';
+import { RehearseError } from '../errors.ts';
+import { parsePostgresSpecs, type PostgresSpec } from '../postgres/providers.ts';
+import type { PostgresFlags } from '../postgres/postgres-flags.ts';
 
 export interface RunInput {
   /** A scenario name or file, when rehearsing a scenario. */
@@ -36,6 +39,10 @@ export interface RunInput {
   background: RunBackground[];
   harden: boolean;
   rehearseRollback: boolean;
+  /** One server per entry; several make a version matrix (each variant on each). */
+  postgres: PostgresSpec[];
+  /** Warm-start cache: off with --no-cache or REHEARSE_CACHE=off. */
+  cache: boolean;
 }
 
 const SIZE = /^(\d+(?:\.\d+)?)([kmb])?$/i;
@@ -50,6 +57,32 @@ const warmupOf = (v: 'auto' | 'off' | number | string | undefined): WarmupSettin
   if (v === 'auto' || v === 'off') return { mode: v };
   return { mode: 'fixed', ms: durationMs(v) };
 };
+
+/** The --postgres family from the flags, each field falling back to the config's `postgres` block. */
+function postgresFlagsOf(cli: CliOptions, c: NonNullable<LoadedConfig['config']['postgres']> | undefined): PostgresFlags {
+  const f = cli.postgres ?? {};
+  const given = (flag: string) => cli.explicit.has(flag);
+  const pick = <T>(flag: string, fromCli: T, fromConfig: T | undefined): T => (given(flag) || fromConfig === undefined ? fromCli : fromConfig);
+  const settings = c?.settings && Object.entries(c.settings).map(([k, v]) => `${k}=${v}`);
+  return {
+    postgres: pick('postgres', f.postgres, c?.provider),
+    pg: pick('pg', f.pg, c?.versions === undefined ? undefined : String(c.versions)),
+    pgImage: pick('pg-image', f.pgImage, c?.images),
+    pgCpus: pick('pg-cpus', f.pgCpus, c?.cpus === undefined ? undefined : String(c.cpus)),
+    pgMemory: pick('pg-memory', f.pgMemory, c?.memory),
+    pgSetting: pick('pg-setting', f.pgSetting, settings),
+    pgUrl: pick('pg-url', f.pgUrl, c?.url),
+    disposable: pick('disposable', f.disposable, c?.disposable),
+    allowForeignSessions: pick('allow-foreign-sessions', f.allowForeignSessions, c?.allowForeignSessions),
+  };
+}
+
+/** The servers to rehearse on; every problem with the --postgres flags at once, before anything runs. */
+export function resolvePostgres(cli: CliOptions, loaded: LoadedConfig | null, env: NodeJS.ProcessEnv = process.env): PostgresSpec[] {
+  const parsed = parsePostgresSpecs(postgresFlagsOf(cli, loaded?.config.postgres), env);
+  if (parsed.ok) return parsed.specs;
+  throw RehearseError.all(parsed.errors)!;
+}
 
 export function resolveRunInput(cli: CliOptions, loaded: LoadedConfig | null): RunInput {
   const c = loaded?.config ?? {};
@@ -104,5 +137,7 @@ export function resolveRunInput(cli: CliOptions, loaded: LoadedConfig | null): R
     })))),
     harden: pick('harden', cli.harden, c.harden),
     rehearseRollback: pick('rehearse-rollback', cli.rehearseRollback, c.rehearseRollback),
+    postgres: resolvePostgres(cli, loaded),
+    cache: !cli.noCache && process.env.REHEARSE_CACHE !== 'off',
   };
 }

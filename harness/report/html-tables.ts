@@ -50,12 +50,21 @@ const steadyCell = (v: VariantResult): string => {
   return `p99 ${e(fmtMs(ss.p99Ms))}<div class="sub">${e(fmtCount(ss.requestsPerSec))} req/s${ss.settled ? '' : ' · <span class="warnnum">not steady</span>'}</div>`;
 };
 
+/** A version matrix reads side by side: each variant's versions in adjacent rows, with a Postgres column. */
+const byVariantThenServer = (r: RunReport): { v: VariantResult; i: number }[] => {
+  const rows = r.variants.map((v, i) => ({ v, i }));
+  if (!r.variants.some((v) => v.server)) return rows;
+  const order = [...new Set(r.variants.map((v) => v.server?.variant ?? v.variant))];
+  return rows.sort((a, b) => order.indexOf(a.v.server?.variant ?? a.v.variant) - order.indexOf(b.v.server?.variant ?? b.v.variant) || a.i - b.i);
+};
+
 export const renderComparison = (r: RunReport): string => {
   const unreliable = baselineWarnings(r);
-  const rows = r.variants
+  const matrix = r.variants.some((v) => v.server);
+  const rows = byVariantThenServer(r)
     .map(
-      (v, i) => `<tr>
-<th scope="row"><a href="#v${i}">${e(v.variant)}</a></th>
+      ({ v, i }) => `<tr>
+<th scope="row"><a href="#v${i}">${e(v.variant)}</a></th>${matrix ? `\n<td>${e(v.postgres.version)}</td>` : ''}
 <td>${verdictBadge(shownVerdict(v))}${v.summary.completed ? '' : ' <span class="bad">incomplete</span>'}</td>
 <td class="num">${steadyCell(v)}</td>
 <td>${stallCell(v)}</td>
@@ -72,7 +81,7 @@ export const renderComparison = (r: RunReport): string => {
     : '';
   return `<section id="compare"><h2>Variants compared</h2>
 ${note}
-<table class="compare"><thead><tr><th>variant</th><th>verdict</th><th class="num">steady state</th><th>longest stall</th><th class="num">max latency</th><th class="num">error rate</th><th class="num">max lock waiters</th><th class="num">duration</th><th>budget checks</th></tr></thead>
+<table class="compare"><thead><tr><th>variant</th>${matrix ? '<th>Postgres</th>' : ''}<th>verdict</th><th class="num">steady state</th><th>longest stall</th><th class="num">max latency</th><th class="num">error rate</th><th class="num">max lock waiters</th><th class="num">duration</th><th>budget checks</th></tr></thead>
 <tbody>${rows}</tbody></table></section>`;
 };
 

@@ -266,3 +266,23 @@ describe('buildChartModel', () => {
     expect(text).toMatch(/the machine's CPU was saturated in 2 s of the steady state, before any step ran .*with the load rate of 200 req\/s this machine cannot serve and measure at once/);
   });
 });
+
+describe('a version matrix in the HTML', () => {
+  it('should put each variant\'s versions in adjacent rows of the comparison, with a Postgres column', () => {
+    const r = buildSampleReport();
+    const [naive, safe] = r.variants as [VariantResult, VariantResult];
+    const on = (v: VariantResult, label: string, version: string): VariantResult =>
+      ({ ...v, variant: `${v.variant}@${label}`, server: { variant: v.variant, label }, postgres: { provider: 'embedded', version } });
+    // As the runner produces them: every variant on the first server, then on the second.
+    r.variants = [on(naive, 'pg14', '14.19'), on(safe, 'pg14', '14.19'), on(naive, 'pg18', '18.1'), on(safe, 'pg18', '18.1')];
+    const table = renderHtml(r).match(/<table class="compare">[\s\S]*?<\/table>/)![0];
+    expect(table).toContain('<th>Postgres</th>');
+    const rows = [...table.matchAll(/<a href="#v(\d)">([^<]+)<\/a><\/th>\s*<td>([^<]+)<\/td>/g)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
+    expect(rows).toEqual([`0 ${naive.variant}@pg14 14.19`, `2 ${naive.variant}@pg18 18.1`, `1 ${safe.variant}@pg14 14.19`, `3 ${safe.variant}@pg18 18.1`]);
+  });
+
+  it('should show no Postgres column for a run on one server', () => {
+    const table = renderHtml(buildSampleReport()).match(/<table class="compare">[\s\S]*?<\/table>/)![0];
+    expect(table).not.toContain('<th>Postgres</th>');
+  });
+});

@@ -16,13 +16,15 @@ import { projectScales } from '../model/projection.ts';
 import { DEFAULT_BUDGETS, resolveBudgets, type BudgetDeclarations, type BudgetSpec } from '../model/budgets.ts';
 import type { AppSettings, Calibration, DatasetInfo, RunReport, VariantResult } from '../model/schema.ts';
 import { calibrate } from '../calibrate/calibrate.ts';
-import { startEmbeddedPostgres } from '../postgres/embedded.ts';
-import { cloneDatabase, createDatabase, dropDatabase } from '../postgres/databases.ts';
+import { cloneDatabase, dropDatabase } from '../postgres/databases.ts';
 import type { PostgresHandle } from '../postgres/provider.ts';
+import type { PostgresSpec } from '../postgres/providers.ts';
+import type { SeedCache } from '../postgres/seed-cache.ts';
 import { redactReport, writeReport, type ReportPaths } from '../report/write-report.ts';
 import { redactSecrets } from '../redact.ts';
 import type { ScenarioDefinition } from '../scenario.ts';
 import type { OnProgress } from './progress.ts';
+import { provisionServer, SEED_DB, seedServer, whileWritable, type ProvisionedServer, type SeedInfo } from './seeded-server.ts';
 import { runVariant, type LoadPlan, type RunBackground } from './run-variant.ts';
 import { migrationSqlOf } from './step-kinds.ts';
 import type { WarmupSetting } from './warm-up.ts';
@@ -58,9 +60,13 @@ export interface RehearseOptions {
   productionRows?: Record<string, number>;
   /** Sessions beside every variant (--background). */
   background?: readonly RunBackground[];
-  /** For tests: reuse a running server instead of starting one. */
+  /** For tests: reuse a running server instead of starting one (postgresSpecs are then ignored). */
   postgres?: PostgresHandle;
-  /** A fixed port for the embedded Postgres (default: a free one). */
+  /** The servers to rehearse on (parsePostgresSpecs); several make a version matrix, each variant on each. Default: one embedded PG. */
+  postgresSpecs?: PostgresSpec[];
+  /** Warm-start cache of seeded databases; absent or null: seed afresh, store nothing. */
+  cache?: SeedCache | null;
+  /** A fixed port for the Postgres the run starts (default: a free one). */
   pgPort?: number;
   toolVersion: string;
 }
@@ -72,8 +78,6 @@ export interface RehearseResult {
   /** Why the run stopped early (interrupt, Postgres died, harness error), or a report write failure. */
   error?: RehearseError;
 }
-
-const SEED_DB = 'rehearse_seed';
 
 /** The error a stopped run reports: the abort reason when the run was stopped, else the error itself. */
 const stopReason = (err: unknown, signal: AbortSignal): RehearseError => {
@@ -122,56 +126,93 @@ export async function rehearse(caller: RehearseOptions): Promise<RehearseResult>
   await o.scenario.app.prepare?.({ scenarioFile: o.scenarioFile });
   const scales = o.scales?.length ? o.scales : [{ label: null, rows: o.rows }];
   const variants: VariantResult[] = [];
-  let seedInfo: RunReport['seed'] | undefined;
+  let seedInfo: SeedInfo | undefined;
   let pg: PostgresHandle | undefined;
   let calibration: Calibration | undefined;
   let app: AppUnderTest | null = null;
+  // One server per spec (a version matrix when several), one after the other; or the caller's.
+  const servers: (PostgresSpec | null)[] = o.postgres ? [null] : o.postgresSpecs?.length ? o.postgresSpecs : [{ provider: 'embedded' }];
+  const matrix = servers.length > 1;
+  const serverLabels = new Set<string>();
+  // The cache holds one seeded database per server: not with several scales or a caller's server.
+  const cache = o.cache && scales.length === 1 && !o.postgres ? o.cache : null;
+  if (o.cache && !cache && scales.length > 1) o.log('warm-start cache: not used with --scales (one seeded database per cache entry)');
+  let plan: LoadPlan | null = null;
+  let reusedEverywhere = true;
+  let seedDb: string | null = null;
   try {
-    checkpoint();
-    o.log(`provisioning postgres${o.postgres ? ` (reusing ${o.postgres.provider})` : ' (embedded)'}…`);
-    pg = o.postgres ?? (await startEmbeddedPostgres({ port: o.pgPort }));
-    void pg.died?.then((err) => halt(err));
-    o.log(`postgres ${pg.version} (${pg.provider}) on port ${pg.port}`);
-    if (o.calibrate) {
-      setPhase('calibration');
-      calibration = await calibrate({ pg, instances: o.instances, appSettings, sampleIntervalMs: o.sampleIntervalMs, seed: o.seed, log: o.log, signal: stop.signal });
+    for (const spec of servers) {
       checkpoint();
-    }
-    let plan: LoadPlan | null = null;
-    for (const scale of scales) {
-      checkpoint();
-      await createDatabase(pg, SEED_DB);
-      const at = scale.label ? ` at scale ${scale.label}` : '';
-      setPhase(`seeding${at}`);
-      o.log(`seeding ${dataset.description}${at} (seed ${o.seed})…`);
-      const seeded = await dataset.seed(pg.url(SEED_DB), { seed: o.seed, rows: scale.rows, onProgress: o.onSeedProgress, signal: stop.signal, log: o.log });
-      // Measured from here on: a run stopped after this point writes a report.
-      seedInfo ??= { tables: seeded.tables, seconds: seeded.seconds, rowsPerSec: Math.round(seeded.rowsPerSec), reused: false, notes: seeded.notes };
-      checkpoint();
-      for (const note of seeded.notes) o.log(`  note: ${note}`);
-      const datasetInfo: DatasetInfo = { description: dataset.description, seed: o.seed, tables: seeded.tables };
-      // One app and one load rate for every scale, so the scales differ only in size.
-      setPhase('building the app');
-      if (!app) {
-        app = await o.scenario.app.create({
-          scenarioFile: o.scenarioFile, seededUrl: pg.url(SEED_DB), seed: o.seed, migrationSql: migrationSqlOf(o.scenario.variants), log: o.log,
-        });
-        for (const note of app.notes ?? []) o.log(`  app: ${note}`);
-        checkBudgetRoutes(budgets, Object.keys(app.mix));
+      setPhase('provisioning');
+      const seeding = { dataset, seed: o.seed, log: o.log, onSeedProgress: o.onSeedProgress, signal: stop.signal, cache, port: o.pgPort };
+      let cached: ProvisionedServer['cached'] = null;
+      if (spec) {
+        const started = await provisionServer(spec, { ...seeding, rows: scales[0]!.rows });
+        pg = started.pg;
+        cached = started.cached;
+      } else {
+        o.log(`provisioning postgres (reusing ${o.postgres!.provider})…`);
+        pg = o.postgres!;
       }
-      checkpoint();
-      plan ??= await planLoad(o, pg, app, appSettings, stop.signal, setPhase);
-      for (const variant of o.variants) {
+      const server = pg;
+      void server.died?.then((err) => halt(err));
+      o.log(`postgres ${server.version} (${server.provider}) on port ${server.port}`);
+      for (const note of server.notes) o.log(`  postgres: ${note}`);
+      const label = serverLabel(server, serverLabels);
+      if (o.calibrate && !calibration) {
+        setPhase('calibration');
+        calibration = await calibrate({ pg: server, instances: o.instances, appSettings, sampleIntervalMs: o.sampleIntervalMs, seed: o.seed, log: o.log, signal: stop.signal });
         checkpoint();
-        const name = scale.label ? `${variant}@${scale.label}` : variant;
-        const result = await runVariant({
-          pg, templateDb: SEED_DB, scenario: o.scenario, variant, app, appSettings, load: plan,
-          instances: o.instances, slowStartMs: o.slowStartMs ?? 0, sampleIntervalMs: o.sampleIntervalMs, budgets, dataset: datasetInfo, log: o.log, signal: stop.signal, progress: o.progress, background: o.background,
-          setPhase: (p) => setPhase(`variant ${name}: ${p}`),
-        });
-        if (scale.label) Object.assign(result, { variant: name, scale: { variant, label: scale.label } });
-        variants.push(result);
+      }
+      for (const scale of scales) {
         checkpoint();
+        const at = `${scale.label ? ` at scale ${scale.label}` : ''}${matrix ? ` on ${label}` : ''}`;
+        setPhase(`seeding${at}`);
+        const seeded = cached ?? (await seedServer(server, { ...seeding, rows: scale.rows, at }));
+        seedDb = seeded.database;
+        reusedEverywhere &&= seeded.info.reused;
+        // Measured from here on: a run stopped after this point writes a report.
+        seedInfo ??= { ...seeded.info };
+        seedInfo.reused = reusedEverywhere;
+        checkpoint();
+        for (const note of seeded.info.notes) o.log(`  note: ${note}`);
+        const datasetInfo: DatasetInfo = { description: dataset.description, seed: o.seed, tables: seeded.info.tables };
+        // One app per server (its setup reads the seeded database); one load rate for every scale
+        // and server, so they differ only in size or version.
+        setPhase('building the app');
+        if (!app) {
+          const seededUrl = server.url(seeded.database);
+          app = await whileWritable(server, seeded.database, seeded.readOnly, () => o.scenario.app.create({
+            scenarioFile: o.scenarioFile, seededUrl, seed: o.seed, migrationSql: migrationSqlOf(o.scenario.variants), log: o.log,
+          }));
+          for (const note of app.notes ?? []) o.log(`  app: ${note}`);
+          checkBudgetRoutes(budgets, Object.keys(app.mix));
+        }
+        checkpoint();
+        plan ??= await planLoad(o, server, seeded.database, app, appSettings, stop.signal, setPhase);
+        for (const variant of o.variants) {
+          checkpoint();
+          const base = matrix ? `${variant}@${label}` : variant;
+          const name = scale.label ? `${base}@${scale.label}` : base;
+          const result = await runVariant({
+            pg: server, templateDb: seeded.database, scenario: o.scenario, variant, app, appSettings, load: plan,
+            instances: o.instances, slowStartMs: o.slowStartMs ?? 0, sampleIntervalMs: o.sampleIntervalMs, budgets, dataset: datasetInfo, log: o.log, signal: stop.signal, progress: o.progress, background: o.background,
+            setPhase: (p) => setPhase(`variant ${name}: ${p}`),
+          });
+          if (name !== variant) Object.assign(result, { variant: name });
+          if (matrix) Object.assign(result, { server: { variant, label } });
+          if (scale.label) Object.assign(result, { scale: { variant: base, label: scale.label } });
+          variants.push(result);
+          checkpoint();
+        }
+        cached = null; // a cached seed serves one scale only (the cache is off with several)
+      }
+      if (spec) {
+        // The next server gets its own app (its setup reads that server's seed).
+        await app?.dispose?.().catch(() => {});
+        app = null;
+        pg = undefined;
+        await server.stop();
       }
     }
   } catch (err) {
@@ -183,7 +224,7 @@ export async function rehearse(caller: RehearseOptions): Promise<RehearseResult>
     o.signal.removeEventListener('abort', onUserSignal);
     await app?.dispose?.().catch(() => {});
     if (pg && !o.postgres) await pg.stop();
-    else if (pg) await dropDatabase(pg, SEED_DB).catch(() => {});
+    else if (pg && seedDb === SEED_DB) await dropDatabase(pg, SEED_DB).catch(() => {});
   }
   return await finish();
 
@@ -208,6 +249,14 @@ export async function rehearse(caller: RehearseOptions): Promise<RehearseResult>
   }
 }
 
+/** How a server is named in a version matrix: "pg16", or "pg16-2" for a second server of that major. */
+function serverLabel(pg: PostgresHandle, taken: Set<string>): string {
+  let label = `pg${pg.major}`;
+  for (let n = 2; taken.has(label); n++) label = `pg${pg.major}-${n}`;
+  taken.add(label);
+  return label;
+}
+
 export async function datasetOf(s: ScenarioDefinition): Promise<DatasetSource> {
   if (s.dataset) return s.dataset;
   if (s.app.defaultDataset) return s.app.defaultDataset();
@@ -215,13 +264,13 @@ export async function datasetOf(s: ScenarioDefinition): Promise<DatasetSource> {
 }
 
 /** The open-model rate defaults to a fraction of what the app can serve, measured on a scratch copy. */
-async function planLoad(o: RehearseOptions, pg: PostgresHandle, app: AppUnderTest, settings: AppSettings, signal: AbortSignal, setPhase: (p: string) => void): Promise<LoadPlan> {
+async function planLoad(o: RehearseOptions, pg: PostgresHandle, seedDb: string, app: AppUnderTest, settings: AppSettings, signal: AbortSignal, setPhase: (p: string) => void): Promise<LoadPlan> {
   const plan: LoadPlan = { model: o.load.model, rate: o.load.rate ?? 0, connections: o.load.connections, timeoutMs: o.load.timeoutMs, seed: o.seed, capacityRps: null, mix: app.mix, warmup: o.load.warmup ?? { mode: 'auto' } };
   if (o.load.model === 'closed' || o.load.rate) return plan;
   const db = 'rehearse_probe';
   setPhase('capacity probe: cloning the seeded database');
   o.log('capacity probe: cloning the seeded database…');
-  await cloneDatabase(pg, SEED_DB, db);
+  await cloneDatabase(pg, seedDb, db);
   const fleet = new AppFleet({ app, databaseUrl: pg.url(db), instances: o.instances, settings, onLog: o.log });
   try {
     if (signal.aborted) throw signal.reason;

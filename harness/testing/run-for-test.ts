@@ -20,6 +20,10 @@ export interface TestRunOptions {
   signal?: AbortSignal;
   /** Reuse a running server (several runs in one test file). */
   postgres?: PostgresHandle;
+  /** Servers to start, as --postgres/--pg give them (e.g. a version matrix); default one embedded. */
+  postgresSpecs?: RehearseOptions['postgresSpecs'];
+  /** A warm-start cache (give it a temp dir); default none. */
+  cache?: RehearseOptions['cache'];
   /** Called with every log line as it is written (e.g. to act at a given step). */
   onLog?: (line: string) => void;
   scales?: RehearseOptions['scales'];
@@ -50,7 +54,7 @@ export async function rehearseForTestResult(scenario: string, opts: TestRunOptio
   const result = await rehearse({
     scenario: def, scenarioFile, variants: shaped.variants, background: opts.background, rows: { default: opts.rows, tables: {} }, seed: 7, scales: opts.scales, productionRows: opts.productionRows,
     load: { model: 'open', rate: opts.rate, connections: 16, timeoutMs: 30_000, capacityFraction: 0.4, warmup: opts.warmup ?? { mode: 'fixed', ms: 1000 } },
-    instances: opts.instances ?? 2, slowStartMs: opts.slowStartMs, sampleIntervalMs: 100, outDir, toolVersion: 'test', postgres: opts.postgres, budgets: opts.budgets, appSettings: opts.appSettings,
+    instances: opts.instances ?? 2, slowStartMs: opts.slowStartMs, sampleIntervalMs: 100, outDir, toolVersion: 'test', postgres: opts.postgres, postgresSpecs: opts.postgresSpecs, cache: opts.cache, budgets: opts.budgets, appSettings: opts.appSettings,
     log: (l) => { logs.push(l); opts.onLog?.(l); if (opts.log) console.log(l); }, signal: opts.signal ?? new AbortController().signal,
   });
   return { ...result, logs, outDir };
