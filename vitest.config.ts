@@ -1,11 +1,20 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * The scenario library's end-to-end rehearsals and the 20-trial random Ctrl-C test take as long
- * as the rest of the suite together: they run as `npm run test:library` (CI runs both), so that
- * `npm test` stays under 10 minutes on 2 cores. change-column-type, the default scenario, stays here.
+ * The long suite (`npm run test:long`; CI runs it after `npm test`): the scenario library's
+ * end-to-end rehearsals, Ctrl-C at 20 random moments, the version matrix and the warm-start cache
+ * (several servers or runs each), and the scale projection and load-condition tests (many timed
+ * runs). Together they take as long as the rest, and `npm test` must stay under 10 minutes on 2
+ * cores. change-column-type, the default scenario, stays in `npm test`.
  */
-export const LIBRARY_TESTS = ['scenarios/!(change-column-type).test.ts', 'harness/cli/random-interrupt.test.ts'];
+export const LONG_TESTS = [
+  'scenarios/!(change-column-type).test.ts',
+  'harness/cli/random-interrupt.test.ts',
+  'harness/runner/version-matrix.test.ts',
+  'harness/runner/warm-start.test.ts',
+  'harness/runner/projection.test.ts',
+  'harness/runner/load-conditions.test.ts',
+];
 
 export const SHARED = {
   // Integration tests run real Postgres, app processes and timed load on a 2-core machine:
@@ -23,6 +32,6 @@ export default defineConfig({
   test: {
     ...SHARED,
     include: ['harness/**/*.test.ts', 'sample-app/**/*.test.ts', 'scenarios/**/*.test.ts'],
-    exclude: ['**/node_modules/**', ...LIBRARY_TESTS],
+    exclude: ['**/node_modules/**', ...LONG_TESTS],
   },
 });

@@ -217,7 +217,7 @@ describe('bad scenario files', () => {
     const f = withSteps(`{ kind: 'pause', name: 'a', seconds: 1 }`, `{ kind: 'teleport', name: 'beam' }`);
     const r = await cli(f);
     expectRejected(r, 'REH_SCENARIO_INVALID');
-    expect(r.stderr).toContain(`${f}:10: variant "v" step 2 (beam): unknown kind "teleport" (sql, deploy, backfill, verify, pause, fault)`);
+    expect(r.stderr).toContain(`${f}:10: variant "v" step 2 (beam): unknown kind "teleport" (sql, deploy, backfill, verify, pause, fault, background)`);
   });
 
   it('rejects a duplicate step name at the line of the duplicate', async () => {

@@ -8,7 +8,10 @@ import type { PostgresHandle } from '../postgres/provider.ts';
 import { BackgroundSessions } from './background-sessions.ts';
 
 const DB = `bg_${process.pid}`;
-const server = { url: (db = 'postgres') => process.env.REHEARSE_TEST_DATABASE_URL!.replace(/\/[^/]*$/, `/${db}`) } as PostgresHandle;
+const server = {
+  url: (db = 'postgres') => process.env.REHEARSE_TEST_DATABASE_URL!.replace(/\/[^/]*$/, `/${db}`),
+  databases: { seedInto: null, variants: 'clone', ownsServer: true, adminDatabase: 'postgres' },
+} as unknown as PostgresHandle;
 let admin: pg.Client;
 let sessions: BackgroundSessions;
 const t0 = now();

@@ -4,7 +4,8 @@
 // Each runs on its own connection named `rehearse-background/<name>` (so the lock sampler names
 // it as a root blocker), holds for its time, and is stopped at the end of the variant or on
 // Ctrl-C (cleanup registry). Each becomes a band on the timeline (a RunEvent with an end).
-import pg from 'pg';
+import type pg from 'pg';
+import { pgClient, withClient } from '../postgres/client.ts';
 import { registerCleanup } from '../cleanup.ts';
 import { now, sleep } from '../clock.ts';
 import { sqlstateOf } from '../errors.ts';
@@ -62,8 +63,8 @@ class Session {
   private wakeUp: (() => void) | null = null;
 
   constructor(readonly name: string, readonly spec: BackgroundSessionSpec, url: string) {
-    this.client = new pg.Client({ connectionString: url, application_name: `${BACKGROUND_APP_PREFIX}${name}` });
-    this.client.on('error', () => {}); // a terminated session fails its query, never the process
+    // A terminated session fails its query, never the process (pgClient listens for 'error').
+    this.client = pgClient(url, `${BACKGROUND_APP_PREFIX}${name}`);
   }
 
   get applicationName(): string {
@@ -208,8 +209,7 @@ export class BackgroundSessions {
   private async untilHolding(s: Session, running: Promise<void>): Promise<void> {
     let ended = false;
     void running.then(() => { ended = true; }, () => { ended = true; });
-    const probe = new pg.Client({ connectionString: this.url, application_name: 'rehearse-background-probe' });
-    probe.on('error', () => {});
+    const probe = pgClient(this.url, 'rehearse-background-probe');
     await probe.connect();
     try {
       const deadline = now() + 2000;
@@ -271,12 +271,5 @@ export class BackgroundSessions {
 }
 
 async function adminQuery(url: string, sql: string, params: unknown[]): Promise<void> {
-  const c = new pg.Client({ connectionString: url, application_name: 'rehearse-background-stop' });
-  c.on('error', () => {});
-  await c.connect();
-  try {
-    await c.query(sql, params);
-  } finally {
-    await c.end().catch(() => {});
-  }
+  await withClient(url, 'rehearse-background-stop', (c) => c.query(sql, params));
 }
