@@ -35,4 +35,11 @@ describe('root blockers', () => {
     expect(app!.rootBlockers!.map((r) => [r.application, r.samples])).toEqual([['rehearse-background/report', 2], ['rehearse-migration', 1]]);
     expect(app!.blockedBy).toEqual([{ pid: 20, application: 'rehearse-migration' }]);
   });
+
+  it('should keep a root\'s last known activity when a sample caught its session ending', () => {
+    // At 300 ms the report query's session is gone from pg_stat_activity, though the waiters still name it.
+    const ending: LockSample = { ...sample(300), blockers: [activity(20, 'rehearse-migration', 'active', true)] };
+    const [, app] = lockWaitEvents({ runStartMs: 0, runEndMs: 1000, lockSamples: [sample(100), sample(200), ending], clock: { steps: [], statements: [] } });
+    expect(app!.rootBlockers).toEqual([{ ...activity(10, 'rehearse-background/report', 'active'), samples: 3 }]);
+  });
 });

@@ -40,7 +40,12 @@ export function lockWaitEvents(m: LockWaitInput): LockWaitEvent[] {
         ev.blockedBy = ev.blockers.map((pid) => ({ pid, application: apps.get(pid) ?? ev!.blockedBy?.find((b) => b.pid === pid)?.application ?? '' }));
         // Every root seen during the wait, the one seen in most samples first, each with its latest activity.
         const seen = new Map((ev.rootBlockers ?? []).map((b) => [b.pid, b]));
-        for (const b of roots.get(w.pid) ?? []) seen.set(b.pid, { ...b, samples: (seen.get(b.pid)?.samples ?? 0) + 1 });
+        for (const b of roots.get(w.pid) ?? []) {
+          // A sample taken as the root's session ended has no activity for it: keep the last one known.
+          const prev = seen.get(b.pid);
+          const known = b.state === null && b.application === '' && prev ? prev : b;
+          seen.set(b.pid, { ...known, samples: (prev?.samples ?? 0) + 1 });
+        }
         if (seen.size) ev.rootBlockers = [...seen.values()].sort((a, b) => (b.samples ?? 0) - (a.samples ?? 0));
       }
     }
