@@ -219,6 +219,13 @@ describe('parseCli', () => {
     expect(codeOf(() => parseCli(['--warmup', '-3']))).toBe('REH_CLI_BAD_VALUE');
   });
 
+  it('should read rehearse cache ls and clear, and refuse anything else', () => {
+    expect(parseCli(['cache', 'ls'])).toMatchObject({ command: 'cache', files: ['ls'] });
+    expect(parseCli(['cache', 'clear'])).toMatchObject({ command: 'cache', files: ['clear'] });
+    expect(codeOf(() => parseCli(['cache']))).toBe('REH_CLI_BAD_VALUE');
+    expect(codeOf(() => parseCli(['cache', 'purge']))).toBe('REH_CLI_BAD_VALUE');
+  });
+
   it('should read --slow-start as seconds, off by default', () => {
     expect(parseCli([]).slowStartMs).toBe(0);
     expect(parseCli(['--slow-start', '30']).slowStartMs).toBe(30_000);

@@ -85,6 +85,7 @@ export const HELP = (() => {
     '       rehearse --all [options]',
     '       rehearse report <report.json…> [--out dir] [--junit f] [--summary-md f]',
     '       rehearse compare <baseline.json> <current.json>   (or: --baseline-dir <dir> <current.json…>)',
+    '       rehearse cache ls | clear                         (the warm-start cache: $REHEARSE_CACHE_DIR, capped by $REHEARSE_CACHE_MAX_BYTES)',
     '       rehearse --schema <file|dir> --migrations <file|dir> [--rows N | --rows t=N,…] [--workload f.ts] [--config f.ts]',
     '',
     '  scenario                 a name in scenarios/ or a path to a scenario file (default: change-column-type)',
@@ -105,7 +106,7 @@ export interface CliOptions {
   /** Flags given on the command line (names as typed, without --): they win over a config file. */
   explicit: Set<string>;
   /** `rehearse report …` and `rehearse compare …` are subcommands; anything else rehearses. */
-  command: 'run' | 'report' | 'compare';
+  command: 'run' | 'report' | 'compare' | 'cache';
   /** The first scenario (see scenarios). */
   scenario: string;
   /** Every scenario named (`rehearse a b c`); empty with --all or none. */
@@ -266,7 +267,7 @@ export function parseCli(argv: string[]): CliOptions {
   };
   const load = v.load ?? 'open';
   if (load !== 'open' && load !== 'closed') problems.push(`--load must be "open" or "closed", got "${load}"`);
-  const command = parsed.positionals[0] === 'report' || parsed.positionals[0] === 'compare' ? parsed.positionals[0] : 'run';
+  const command = (['report', 'compare', 'cache'] as const).find((c) => parsed.positionals[0] === c) ?? 'run';
   const positionals = command === 'run' ? parsed.positionals : parsed.positionals.slice(1);
   const duration = (name: string, raw: string | undefined): number | undefined => {
     if (raw === undefined) return undefined;
@@ -313,6 +314,7 @@ export function parseCli(argv: string[]): CliOptions {
     if ('problem' in t) problems.push(t.problem);
     else tolerances[t.metric] = { ...tolerances[t.metric], ...t.tolerance };
   }
+  if (command === 'cache' && !(positionals.length === 1 && (positionals[0] === 'ls' || positionals[0] === 'clear'))) problems.push(`rehearse cache takes ls or clear, got ${positionals.join(' ') || 'nothing'}`);
   if (command === 'report' && positionals.length === 0) problems.push('rehearse report needs a report.json, e.g. rehearse report reports/latest/report.json');
   if (command === 'compare' && !v['baseline-dir'] && positionals.length !== 2) problems.push(`rehearse compare needs <baseline.json> <current.json>, or --baseline-dir <dir> <current.json>; got ${positionals.length} file(s)`);
   if (command === 'compare' && v['baseline-dir'] && positionals.length === 0) problems.push('rehearse compare --baseline-dir <dir> needs the current report.json(s) to compare');

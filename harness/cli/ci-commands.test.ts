@@ -65,6 +65,30 @@ describe('rehearse report', () => {
   });
 });
 
+describe('rehearse cache', () => {
+  it('should list the entries of the cache dir with their size and key, and clear those no run uses', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rehearse-cache-cli-'));
+    // One complete entry as the cache writes it (meta.json), of a cluster copied to disk.
+    mkdirSync(path.join(dir, 'abc123'));
+    const entry = {
+      id: 'abc123', provider: 'embedded', identity: 'embedded linux-x64 18.4', key: { dataset: 'd', seed: 1 }, database: 'rehearse_seed',
+      saved: { kind: 'data-dir', ref: path.join(dir, 'abc123', 'cluster'), sizeBytes: 3 * 1024 ** 2 }, createdAt: '2026-01-01T00:00:00Z', lastUsedAt: '2026-01-02T00:00:00Z', info: null,
+    };
+    writeFileSync(path.join(dir, 'abc123', 'meta.json'), JSON.stringify(entry));
+    const env = { REHEARSE_CACHE_DIR: dir };
+    const ls = cli(['cache', 'ls'], env);
+    expect(ls.status, ls.stderr).toBe(0);
+    expect(ls.stdout).toContain(`warm-start cache ${dir}: 1 entry, 3.00 MiB`);
+    expect(ls.stdout).toContain('abc123  embedded embedded linux-x64 18.4  3.00 MiB  last used 2026-01-02T00:00:00Z');
+    expect(ls.stdout).toContain('dataset=d seed=1');
+    const clear = cli(['cache', 'clear'], env);
+    expect(clear.status, clear.stderr).toBe(0);
+    expect(clear.stdout).toContain('removed 1 entry (3.00 MiB)');
+    expect(existsSync(path.join(dir, 'abc123'))).toBe(false);
+    expect(cli(['cache', 'ls'], env).stdout).toContain('0 entries, 0 B');
+  });
+});
+
 describe('rehearse compare', () => {
   it('should pass a report compared with itself and exit 5 on a regression, naming variant, step and metric', () => {
     const dir = tmp();

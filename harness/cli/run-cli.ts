@@ -7,6 +7,7 @@ import { RehearseError, type ErrorCode } from '../errors.ts';
 import { listScenarioNames, loadScenario, resolveScenarioFile } from '../plan/load-scenario.ts';
 import { redactSecrets } from '../redact.ts';
 import { HELP, parseCli } from './args.ts';
+import { cacheCommand } from './cache-command.ts';
 import { compareCommand } from './compare-command.ts';
 import { EXIT } from './exit-codes.ts';
 import { createLiveView, type LiveView } from './live-view.ts';
@@ -66,5 +67,6 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   }
   if (opts.command === 'report') return reportCommand(opts, io.out);
   if (opts.command === 'compare') return compareCommand(opts, io.out);
+  if (opts.command === 'cache') return cacheCommand(opts, io.out);
   return runCommand(opts, { view: io.view ?? createLiveView(), signal: io.signal, toolVersion: VERSION, out: io.out, err: io.err });
 }

@@ -103,3 +103,11 @@ export const topSqlstates = (bySqlstate: Record<string, number>, n = 3): string[
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .slice(0, n)
     .map(([s, c]) => `${s}×${fmtCount(c)}`);
+
+/** Bytes in the largest binary unit that keeps the number ≥ 1: 512 B, 3.4 MiB, 4.80 GiB. */
+export const fmtBytes = (n: number): string => {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) (n /= 1024), i++;
+  return `${i === 0 ? n : n.toFixed(n >= 100 ? 0 : n >= 10 ? 1 : 2)} ${units[i]}`;
+};
