@@ -1,0 +1,52 @@
+// Ground truth for the latency causes: SHARE on users for 2 s under load, with a small pool.
+// SHARE blocks the writes (RowExclusiveLock) but not the reads; the blocked writes hold every
+// pool connection, so the reads stall too, waiting for one. The report must say which is which.
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunReport, Stall, VariantResult } from '../model/schema.ts';
+import { rehearseForTest } from '../testing/run-for-test.ts';
+
+const scenario = fileURLToPath(new URL('../../scenarios/testing/share-lock.ts', import.meta.url));
+let report: RunReport;
+let v: VariantResult;
+let logs: string[];
+
+beforeAll(async () => {
+  ({ report, logs } = await rehearseForTest(scenario, { rows: 2000, rate: 100, variants: ['hold'], appSettings: { poolSize: 3 } }));
+  v = report.variants[0]!;
+});
+
+const longestOf = (route: string): Stall => v.stalls.filter((s) => s.route === route).sort((a, b) => b.durationMs - a.durationMs)[0]!;
+
+describe('latency causes: SHARE on users for 2 s, pool of 3', () => {
+  it('should attribute a read route\'s stall mostly to waiting for a pool connection held by blocked writes', () => {
+    const stall = longestOf('read-by-id');
+    expect(stall.durationMs).toBeGreaterThanOrEqual(1000);
+    expect(stall.step).toBe('hold');
+    const c = stall.cause!;
+    expect(c).toBeTruthy();
+    expect(c.poolWaitMs).toBeGreaterThanOrEqual(0.6 * c.latencyMs);
+    expect(c.lockWaitMs).not.toBeNull();
+    expect(c.lockWaitMs!).toBeLessThan(0.05 * c.latencyMs); // SHARE does not block a read
+    expect(c.appLockWaits).toContainEqual(expect.objectContaining({ mode: 'RowExclusiveLock', relation: 'users', step: 'hold' }));
+    expect(c.appLockWaits.map((w) => w.route)).toContain('update-balance');
+  });
+
+  it('should attribute a write route\'s stall mostly to its lock wait in the database', () => {
+    const c = longestOf('update-balance').cause!;
+    expect(c).toBeTruthy();
+    expect(c.lockWaitMs!).toBeGreaterThanOrEqual(0.6 * c.latencyMs);
+    expect(c.lockWaitMs! + c.dbMs).toBeGreaterThanOrEqual(0.8 * c.latencyMs);
+    expect(c.poolWaitMs).toBeLessThan(0.2 * c.latencyMs);
+  });
+
+  it('should split each route\'s latency in the step the same way', () => {
+    const hold = v.steps.find((s) => s.name === 'hold')!;
+    const read = hold.latencyCauses!.find((c) => c.route === 'read-by-id')!;
+    expect(read.measured).toBe(read.completed);
+    expect(read.poolWaitMs).toBeGreaterThan(read.dbMs + read.lockWaitMs!);
+    expect(read.lockWaitMs!).toBeLessThan(0.05 * read.latencyMs);
+    expect(v.latencyCauses!.every((c) => c.measured === c.completed)).toBe(true);
+    expect(v.notMeasured.join(' ')).not.toMatch(/Server-Timing/);
+  });
+});
