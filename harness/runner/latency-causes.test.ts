@@ -1,18 +1,24 @@
 // Ground truth for the latency causes: SHARE on users for 2 s under load, with a small pool.
 // SHARE blocks the writes (RowExclusiveLock) but not the reads; the blocked writes hold every
 // pool connection, so the reads stall too, waiting for one. The report must say which is which.
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport, Stall, VariantResult } from '../model/schema.ts';
+import { formatConsoleSummary } from '../report/format-console.ts';
+import { fmtMs } from '../report/format-units.ts';
 import { rehearseForTest } from '../testing/run-for-test.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const scenario = fileURLToPath(new URL('../../scenarios/testing/share-lock.ts', import.meta.url));
 let report: RunReport;
 let v: VariantResult;
-let logs: string[];
+let paths: { json: string; html: string };
 
 beforeAll(async () => {
-  ({ report, logs } = await rehearseForTest(scenario, { rows: 2000, rate: 100, variants: ['hold'], appSettings: { poolSize: 3 } }));
+  ({ report, paths } = await rehearseForTest(scenario, { rows: 2000, rate: 100, variants: ['hold'], appSettings: { poolSize: 3 } }));
   v = report.variants[0]!;
 });
 
@@ -49,4 +55,25 @@ describe('latency causes: SHARE on users for 2 s, pool of 3', () => {
     expect(v.latencyCauses!.every((c) => c.measured === c.completed)).toBe(true);
     expect(v.notMeasured.join(' ')).not.toMatch(/Server-Timing/);
   });
+
+  it('should say it in words on the console: the read route waited for a pool connection held by blocked writes', () => {
+    const text = formatConsoleSummary(report, { color: false });
+    expect(text).toMatch(/why\s+\S+ stalled [\d,.]+ (ms|s): its longest-waiting request \([\d,.]+ (ms|s)\) spent [\d,.]+ (ms|s) (waiting for a pool connection|waiting on a lock)/);
+  });
+
+  it.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('should name the pool-wait cause of the read route in the HTML, as Chromium shows it', async () => {
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(pathToFileURL(paths.html).href, { waitUntil: 'load' });
+      const readRows = await page.locator('table.stalls tr', { hasText: 'read-by-id' }).locator('td.cause').allInnerTexts();
+      const longest = longestOf('read-by-id');
+      const row = readRows.find((t) => t.startsWith(`read-by-id stalled ${fmtMs(longest.durationMs)}`));
+      expect(row, readRows.join('\n')).toBeDefined();
+      expect(row).toMatch(/spent [\d,.]+ (ms|s) waiting for a pool connection.*; the pool was held by \d+ update-balance requests? waiting for RowExclusiveLock on users \(step hold/);
+      expect(await page.locator('table.latency-causes').innerText()).toContain('read-by-id');
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });
