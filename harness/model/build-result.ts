@@ -11,6 +11,7 @@ import type { CpuComponentRef, CpuSample, LockSample, PoolSample, RequestRecord 
 import { dominant, type StepClock } from './windows.ts';
 import { lockWaitEvents } from './lock-waits.ts';
 import { LockWaitIndex, routeCauses, stallCause } from './causes.ts';
+import { fineTimeline } from './fine-timeline.ts';
 
 export { lockWaitEvents };
 import { evaluateBudgets, type BudgetEvaluation, type BudgetSpec } from './budgets.ts';
@@ -273,5 +274,6 @@ export function buildVariantResult(
     steadyState,
     cpu,
     latencyCauses: routeCauses(m.records.filter((r) => r.scheduledMs >= measuredFrom(m)), lockIndex),
+    fineTimeline: fineTimeline(m.records, m.runStartMs, m.runEndMs),
   };
 }

@@ -407,6 +407,17 @@ export interface VariantResult {
   cpu?: CpuUse | null;
   /** Where each route's latency went, after warm-up (model/causes.ts). Absent in reports before it existed. */
   latencyCauses?: RouteCauses[];
+  /** Responses per 100 ms for runs up to 3 minutes (model/fine-timeline.ts); null for longer runs, absent in older reports. */
+  fineTimeline?: FineTimeline | null;
+}
+
+/** Columns per bucket of bucketMs from the run start (index k = [k·bucketMs, (k+1)·bucketMs)), by response time. */
+export interface FineTimeline {
+  bucketMs: number;
+  /** Responses (any status) received in the bucket. */
+  completed: number[];
+  /** Highest latency of those responses; null when none arrived (nothing to measure). */
+  maxLatencyMs: (number | null)[];
 }
 
 /** When latency counts as steady: per-second p99 of `windowSeconds` consecutive seconds within a band. */

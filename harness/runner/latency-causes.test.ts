@@ -72,6 +72,13 @@ describe('latency causes: SHARE on users for 2 s, pool of 3', () => {
       expect(row, readRows.join('\n')).toBeDefined();
       expect(row).toMatch(/spent [\d,.]+ (ms|s) waiting for a pool connection.*; the pool was held by \d+ update-balance requests? waiting for RowExclusiveLock on users \(step hold/);
       expect(await page.locator('table.latency-causes').innerText()).toContain('read-by-id');
+      // The short run also has the 100 ms view, where the 2 s hold is a run of empty buckets.
+      expect(await page.locator('#chart-0-fine canvas').count()).toBe(1);
+      const f = v.fineTimeline!;
+      const hold = v.steps.find((s) => s.name === 'hold')!;
+      const from = Math.ceil((hold.startMs + 500) / f.bucketMs); // the pool is full well before
+      const during = f.completed.slice(from, from + 10); // one second of the hold
+      expect(during.every((n) => n === 0)).toBe(true); // every route waits: nothing completes mid-hold
     } finally {
       await browser.close();
     }
