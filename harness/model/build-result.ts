@@ -10,7 +10,7 @@ import { buildSeries, errorsBySqlstate, findStalls, stallsFrom, summarizeTraffic
 import type { CpuComponentRef, CpuSample, LockSample, PoolSample, RequestRecord } from './records.ts';
 import { dominant, type StepClock } from './windows.ts';
 import { lockWaitEvents } from './lock-waits.ts';
-import { LockWaitIndex, routeCauses, stallCause } from './causes.ts';
+import { LockWaitIndex, routeCauses, StallExplainer } from './causes.ts';
 import { fineTimeline } from './fine-timeline.ts';
 
 export { lockWaitEvents };
@@ -89,10 +89,11 @@ export const LISTED_STALL_MIN_MS = 100;
  */
 export function attributedStalls(m: VariantMeasurements, locks?: { index: LockWaitIndex; waits: readonly LockWaitEvent[] }): Stall[] {
   const from = measuredFrom(m);
+  const explainer = locks ? new StallExplainer(m.records, locks.index, locks.waits, m.runStartMs) : null;
   const counted = stallsFrom(findStalls(m.records, { endMs: m.runEndMs, minMs: 1 }), from);
   return counted.filter((s, i) => i === 0 || s.durationMs >= LISTED_STALL_MIN_MS).map((s) => ({
     ...s,
-    ...(locks ? { cause: stallCause(s, m.records, locks.index, locks.waits, m.runStartMs) } : {}),
+    ...(explainer ? { cause: explainer.explain(s) } : {}),
     startMs: Math.round(s.startMs - m.runStartMs),
     endMs: Math.round(s.endMs - m.runStartMs),
     durationMs: Math.round(s.durationMs),

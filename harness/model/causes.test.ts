@@ -1,6 +1,6 @@
 // The cause breakdown on hand-built records, every value worked out by hand in the comments.
 import { describe, expect, it } from 'vitest';
-import { LockWaitIndex, requestCause, routeCauses, stallCause } from './causes.ts';
+import { LockWaitIndex, requestCause, routeCauses, StallExplainer } from './causes.ts';
 import { lockWaitEvents } from './lock-waits.ts';
 import type { LockSample, RequestRecord } from './records.ts';
 import { StepClock } from './windows.ts';
@@ -60,7 +60,7 @@ describe('latency causes', () => {
     clock.statements.push({ name: 'LOCK TABLE users IN SHARE MODE', startMs: 1000, endMs: 1010 }, { name: 'SELECT pg_sleep(0.9)', startMs: 1010, endMs: 1950 });
     const waits = lockWaitEvents({ runStartMs: 0, runEndMs: 3000, lockSamples: samples, clock });
     // The read window 1010–1630: `read` overlaps it all (620 ms); the untimed read not at all.
-    expect(stallCause({ route: 'read', startMs: 1010, endMs: 1630 }, records, locks, waits, 0)).toEqual({
+    expect(new StallExplainer(records, locks, waits, 0).explain({ route: 'read', startMs: 1010, endMs: 1630 })).toEqual({
       scheduledMs: 1010, latencyMs: 620, poolWaitMs: 610, lockWaitMs: 0, dbMs: 3, otherMs: 7,
       appLockWaits: [{
         route: 'write', mode: 'RowExclusiveLock', relation: 'users', step: 'hold', statement: 'SELECT pg_sleep(0.9)', sessions: 1,
@@ -70,6 +70,6 @@ describe('latency causes', () => {
   });
 
   it('leave a stall unexplained (null) when the request that waited through it was not measured', () => {
-    expect(stallCause({ route: 'read', startMs: 1900, endMs: 2010 }, records, locks, [], 0)).toBeNull();
+    expect(new StallExplainer(records, locks, [], 0).explain({ route: 'read', startMs: 1900, endMs: 2010 })).toBeNull();
   });
 });

@@ -45,8 +45,14 @@ export class LockWaitIndex {
     const list = this.byPid.get(pid);
     if (!list) return 0;
     const waits = new Map<number, number>(); // wait start → last seen
-    for (const x of list) {
-      if (x.t < fromMs) continue;
+    let lo = 0; // first sample at or after fromMs (binary search: a backend serves many requests)
+    for (let hi = list.length; lo < hi; ) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.t < fromMs) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let k = lo; k < list.length; k++) {
+      const x = list[k]!;
       if (x.t > toMs) break;
       const since = Math.round(Math.max(x.since, fromMs)); // the same wait in every sample, up to rounding
       waits.set(since, Math.max(waits.get(since) ?? x.t, x.t));
@@ -95,54 +101,72 @@ export function routeCauses(records: readonly RequestRecord[], locks: LockWaitIn
  * The cause of a stall [startMs, endMs) of a route (monotonic times): the completed request of
  * the route that spent the longest inside the window (it waited through the stall), split; and
  * the app sessions' lock waits overlapping the window, with the route each backend was serving.
- * Null when that request was not measured.
+ * Null when that request was not measured. Records are indexed once by route and by backend pid,
+ * so a run with many stalls and lock waits stays linear.
  */
-export function stallCause(
-  stall: { route: string; startMs: number; endMs: number },
-  records: readonly RequestRecord[],
-  locks: LockWaitIndex,
-  lockWaits: readonly LockWaitEvent[],
-  runStartMs: number,
-): StallCause | null {
-  let best: RequestRecord | null = null;
-  let bestOverlap = 0;
-  for (const r of records) {
-    if (r.route !== stall.route || !completed(r)) continue;
-    const overlap = Math.min(r.endMs, stall.endMs) - Math.max(r.scheduledMs, stall.startMs);
-    if (overlap > bestOverlap) [best, bestOverlap] = [r, overlap];
+export class StallExplainer {
+  private readonly byRoute = new Map<string, RequestRecord[]>();
+  private readonly byPid = new Map<number, RequestRecord[]>();
+
+  constructor(
+    records: readonly RequestRecord[],
+    private readonly locks: LockWaitIndex,
+    private readonly lockWaits: readonly LockWaitEvent[],
+    private readonly runStartMs: number,
+  ) {
+    for (const r of records) {
+      if (!completed(r)) continue;
+      push(this.byRoute, r.route, r);
+      if (r.backendPid !== undefined) push(this.byPid, r.backendPid, r);
+    }
   }
-  const cause = best && requestCause(best, locks);
-  if (!best || !cause) return null;
-  return {
-    scheduledMs: round(best.scheduledMs - runStartMs),
-    latencyMs: round(cause.latencyMs),
-    poolWaitMs: round(cause.poolWaitMs),
-    lockWaitMs: cause.lockWaitMs === null ? null : round(cause.lockWaitMs),
-    dbMs: round(cause.dbMs),
-    otherMs: round(cause.otherMs),
-    appLockWaits: appLockWaitsDuring(stall, records, lockWaits, runStartMs),
-  };
+
+  explain(stall: { route: string; startMs: number; endMs: number }): StallCause | null {
+    let best: RequestRecord | null = null;
+    let bestOverlap = 0;
+    for (const r of this.byRoute.get(stall.route) ?? []) {
+      const overlap = Math.min(r.endMs, stall.endMs) - Math.max(r.scheduledMs, stall.startMs);
+      if (overlap > bestOverlap) [best, bestOverlap] = [r, overlap];
+    }
+    const cause = best && requestCause(best, this.locks);
+    if (!best || !cause) return null;
+    return {
+      scheduledMs: round(best.scheduledMs - this.runStartMs),
+      latencyMs: round(cause.latencyMs),
+      poolWaitMs: round(cause.poolWaitMs),
+      lockWaitMs: cause.lockWaitMs === null ? null : round(cause.lockWaitMs),
+      dbMs: round(cause.dbMs),
+      otherMs: round(cause.otherMs),
+      appLockWaits: this.appLockWaitsDuring(stall),
+    };
+  }
+
+  /**
+   * Lock waits of backends that served requests during the stall, grouped by the route they served,
+   * the lock and the step: "update-balance requests waiting for ShareLock on users (step hold)".
+   */
+  private appLockWaitsDuring(stall: { startMs: number; endMs: number }): StallCause['appLockWaits'] {
+    const from = stall.startMs - this.runStartMs;
+    const to = stall.endMs - this.runStartMs;
+    const groups = new Map<string, StallCause['appLockWaits'][number]>();
+    for (const ev of this.lockWaits) {
+      const evFrom = ev.waitStartMs ?? ev.firstSeenMs;
+      if (ev.lastSeenMs < from || evFrom > to) continue;
+      // The request its backend was serving while it waited (it held the backend after its pool wait).
+      const served = (this.byPid.get(ev.pid) ?? []).find((r) => heldBackend(r)[0] - this.runStartMs <= ev.lastSeenMs && r.endMs - this.runStartMs >= evFrom);
+      if (!served) continue; // not an app request the driver saw (another session)
+      const root = ev.rootBlockers?.[0];
+      const key = `${served.route}|${ev.mode}|${ev.relation}|${ev.step}`;
+      const g = groups.get(key);
+      if (g) g.sessions++;
+      else groups.set(key, { route: served.route, mode: ev.mode, relation: ev.relation, step: ev.step, statement: ev.statement, sessions: 1, ...(root ? { rootApplication: root.application, rootState: root.state } : {}) });
+    }
+    return [...groups.values()].sort((a, b) => b.sessions - a.sessions);
+  }
 }
 
-/**
- * Lock waits of backends that served requests during the stall, grouped by the route they served,
- * the lock and the step: "update-balance requests waiting for ShareLock on users (step hold)".
- */
-function appLockWaitsDuring(stall: { startMs: number; endMs: number }, records: readonly RequestRecord[], lockWaits: readonly LockWaitEvent[], runStartMs: number): NonNullable<StallCause['appLockWaits']> {
-  const from = stall.startMs - runStartMs;
-  const to = stall.endMs - runStartMs;
-  const groups = new Map<string, NonNullable<StallCause['appLockWaits']>[number]>();
-  for (const ev of lockWaits) {
-    const evFrom = ev.waitStartMs ?? ev.firstSeenMs;
-    if (ev.lastSeenMs < from || evFrom > to) continue;
-    // The request its backend was serving while it waited.
-    const served = records.find((r) => r.backendPid === ev.pid && heldBackend(r)[0] - runStartMs <= ev.lastSeenMs && r.endMs - runStartMs >= evFrom);
-    if (!served) continue; // not an app request the driver saw (another session)
-    const root = ev.rootBlockers?.[0];
-    const key = `${served.route}|${ev.mode}|${ev.relation}|${ev.step}`;
-    const g = groups.get(key);
-    if (g) g.sessions++;
-    else groups.set(key, { route: served.route, mode: ev.mode, relation: ev.relation, step: ev.step, statement: ev.statement, sessions: 1, ...(root ? { rootApplication: root.application, rootState: root.state } : {}) });
-  }
-  return [...groups.values()].sort((a, b) => b.sessions - a.sessions);
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
