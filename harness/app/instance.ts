@@ -1,11 +1,13 @@
 // The process side of an app instance, shared by every app implementation: read the instance
 // config the fleet put in the environment, open the pg pool with the app settings, listen on
 // loopback, and speak the fleet's IPC protocol: 'ready' with the port, 'stats' every 200 ms
-// (pool waiting count, SQLSTATE counts), drain and exit on 'shutdown', exit if the harness dies.
+// (pool waiting count, SQLSTATE counts), a Server-Timing header on every response (pool wait,
+// query time, backend pid), drain and exit on 'shutdown', exit if the harness dies.
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { pgPool } from '../postgres/client.ts';
 import type { AppStats } from './db-errors.ts';
+import { sendServerTiming, timePool } from './request-timing.ts';
 import type { AppSettings } from './types.ts';
 
 /** Set by the fleet in the environment (not argv, so the database URL never shows in `ps`). */
@@ -41,7 +43,9 @@ export async function serveInstance(build: (c: InstanceConfig, pool: pg.Pool) =>
   try {
     const config = readInstanceConfig();
     const pool = instancePool(config);
+    timePool(pool); // pool wait and query time per request, sent as Server-Timing (request-timing.ts)
     const app = await build(config, pool);
+    sendServerTiming(app);
     await app.listen({ host: '127.0.0.1', port: 0 });
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : 0;

@@ -4,10 +4,12 @@
 import { EventEmitter } from 'node:events';
 import autocannon from 'autocannon';
 import { now } from '../clock.ts';
-import { encodeBody, errorCodeOf, isOkStatus, parseSqlstate } from './http-util.ts';
+import { encodeBody, errorCodeOf, isOkStatus, parseSqlstate, withServerTiming } from './http-util.ts';
 import { TickWindow } from './live-tick.ts';
 import { mulberry32 } from './rng.ts';
 import { shareConnections } from './weighted.ts';
+import type { IncomingHttpHeaders } from 'node:http';
+import { SERVER_TIMING_HEADER } from '../app/server-timing.ts';
 import type { Outcome, RequestRecord } from '../model/records.ts';
 import type { Balancer, LoadRun, LoadRunEvents, LoadTarget, RequestFactory, StopOptions } from './types.ts';
 
@@ -64,8 +66,12 @@ class ClosedLoad extends EventEmitter<LoadRunEvents> implements LoadRun {
   private readonly drainWaiters = new Map<string, Array<() => void>>();
   // onResponse runs synchronously right before the client's 'response' event: hand the body over.
   private lastBody = '';
-  private readonly captureBody = (_status: number, body: string) => {
+  private lastTiming: string | string[] | undefined;
+  private readonly captureBody = (_status: number, body: string, _context: object, headers?: IncomingHttpHeaders) => {
     this.lastBody = body;
+    // autocannon keeps the header names as the server wrote them
+    const name = headers && Object.keys(headers).find((k) => k.toLowerCase() === SERVER_TIMING_HEADER);
+    this.lastTiming = name ? headers[name] : undefined;
   };
 
   private halted = false;
@@ -228,7 +234,8 @@ class ClosedLoad extends EventEmitter<LoadRunEvents> implements LoadRun {
       const e = oldest(s);
       if (!e || this.halted) return;
       const sqlstate = status >= 500 ? parseSqlstate(this.lastBody) : undefined;
-      this.settle(s, e, isOkStatus(status) ? 'ok' : 'non2xx', status, now(), sqlstate);
+      this.settle(s, e, isOkStatus(status) ? 'ok' : 'non2xx', status, now(), sqlstate, undefined, this.lastTiming);
+      this.lastTiming = undefined;
     });
     events.on('timeout', () => {
       const e = oldest(s);
@@ -259,9 +266,9 @@ class ClosedLoad extends EventEmitter<LoadRunEvents> implements LoadRun {
     });
   }
 
-  private settle(s: ClientState, e: Outstanding, outcome: Outcome, status: number, endMs: number, sqlstate?: string, errorCode?: string): void {
+  private settle(s: ClientState, e: Outstanding, outcome: Outcome, status: number, endMs: number, sqlstate?: string, errorCode?: string, timing?: string | string[]): void {
     e.settled = true;
-    const rec: RequestRecord = { route: e.route, target: s.target.id, scheduledMs: e.sentMs, sentMs: e.sentMs, endMs, status, outcome };
+    const rec: RequestRecord = withServerTiming({ route: e.route, target: s.target.id, scheduledMs: e.sentMs, sentMs: e.sentMs, endMs, status, outcome }, timing);
     if (sqlstate !== undefined) rec.sqlstate = sqlstate;
     if (errorCode !== undefined) rec.errorCode = errorCode;
     this.recs.push(rec);

@@ -1,4 +1,6 @@
 // Small helpers shared by the load models.
+import { parseServerTiming } from '../app/server-timing.ts';
+import type { RequestRecord } from '../model/records.ts';
 import type { RequestSpec } from './types.ts';
 
 /** SQLSTATE from a 5xx body `{ "sqlstate": "55P03" }`; undefined when the body is not that shape. */
@@ -32,4 +34,15 @@ export const errorCodeOf = (err: unknown): string => {
     if (typeof e.name === 'string') return e.name;
   }
   return 'UNKNOWN';
+};
+
+/** Copies the app's Server-Timing (pool wait, query time, backend pid) onto a record; absent = not measured. */
+export const withServerTiming = (rec: RequestRecord, header: string | string[] | undefined): RequestRecord => {
+  const t = parseServerTiming(header);
+  if (t) {
+    rec.poolMs = t.poolMs;
+    rec.dbMs = t.dbMs;
+    if (t.backendPid !== null) rec.backendPid = t.backendPid;
+  }
+  return rec;
 };

@@ -2,9 +2,10 @@
 // piles up in-flight requests instead of silently slowing the load down (no coordinated omission).
 import { EventEmitter } from 'node:events';
 import { Pool, type Dispatcher } from 'undici';
+import { SERVER_TIMING_HEADER } from '../app/server-timing.ts';
 import { now } from '../clock.ts';
 import type { Outcome, RequestRecord } from '../model/records.ts';
-import { encodeBody, errorCodeOf, isOkStatus, parseSqlstate } from './http-util.ts';
+import { encodeBody, errorCodeOf, isOkStatus, parseSqlstate, withServerTiming } from './http-util.ts';
 import { TickWindow } from './live-tick.ts';
 import { mulberry32 } from './rng.ts';
 import { WeightedPicker } from './weighted.ts';
@@ -39,6 +40,7 @@ interface Pending {
   sentMs: number;
   wireMs: number | undefined; // when a connection took it; later than sentMs = queued in our pool
   status: number; // known once headers arrived
+  timing?: string | string[]; // the app's Server-Timing header
   settled: boolean;
   controller: Dispatcher.DispatchController | undefined; // set once it is on a connection
   timer: NodeJS.Timeout | undefined;
@@ -214,8 +216,9 @@ class OpenLoad extends EventEmitter<LoadRunEvents> implements LoadRun {
           // Timed out while still queued in our pool: never let it reach the app.
           if (p.settled) controller.abort(new Error('request already settled'));
         },
-        onResponseStart: (_controller, statusCode) => {
+        onResponseStart: (_controller, statusCode, headers) => {
           p.status = statusCode;
+          p.timing = headers[SERVER_TIMING_HEADER];
         },
         onResponseData: (_controller, chunk) => {
           if (p.status >= 500) chunks.push(chunk); // only 5xx bodies are read, for their SQLSTATE
@@ -254,6 +257,7 @@ class OpenLoad extends EventEmitter<LoadRunEvents> implements LoadRun {
     rec.wireMs = p.wireMs ?? null;
     if (sqlstate !== undefined) rec.sqlstate = sqlstate;
     if (errorCode !== undefined) rec.errorCode = errorCode;
+    if (outcome === 'ok' || outcome === 'non2xx') withServerTiming(rec, p.timing);
     this.push(rec);
 
     p.pool.inFlight--;

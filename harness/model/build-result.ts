@@ -10,6 +10,8 @@ import { buildSeries, errorsBySqlstate, findStalls, stallsFrom, summarizeTraffic
 import type { CpuComponentRef, CpuSample, LockSample, PoolSample, RequestRecord } from './records.ts';
 import { dominant, type StepClock } from './windows.ts';
 import { lockWaitEvents } from './lock-waits.ts';
+import { LockWaitIndex, routeCauses, StallExplainer } from './causes.ts';
+import { fineTimeline } from './fine-timeline.ts';
 
 export { lockWaitEvents };
 import { evaluateBudgets, type BudgetEvaluation, type BudgetSpec } from './budgets.ts';
@@ -17,7 +19,7 @@ import { cpuUse, saturatedWithin, secondRanges } from './cpu.ts';
 import { MetricFacts, stepSpans, type MetricInput } from './metric-input.ts';
 import { METRICS } from './metrics.ts';
 import { steadyStateOf } from './steady-state.ts';
-import type { BudgetAbort, CpuUse, EventImpact, RunEvent, Stall, SteadyCriteria, SteadyState, StepResult, Summary, TimelinePoint, VariantResult, Warmup } from './schema.ts';
+import type { BudgetAbort, CpuUse, EventImpact, LockWaitEvent, RunEvent, Stall, SteadyCriteria, SteadyState, StepResult, Summary, TimelinePoint, VariantResult, Warmup } from './schema.ts';
 
 export interface VariantMeasurements {
   runStartMs: number;
@@ -85,11 +87,13 @@ export const LISTED_STALL_MIN_MS = 100;
  * Every stall window, longest first: the first one is the true longest stall (never hidden by a
  * threshold), the rest only when they reach LISTED_STALL_MIN_MS.
  */
-export function attributedStalls(m: VariantMeasurements): Stall[] {
+export function attributedStalls(m: VariantMeasurements, locks?: { index: LockWaitIndex; waits: readonly LockWaitEvent[] }): Stall[] {
   const from = measuredFrom(m);
+  const explainer = locks ? new StallExplainer(m.records, locks.index, locks.waits, m.runStartMs) : null;
   const counted = stallsFrom(findStalls(m.records, { endMs: m.runEndMs, minMs: 1 }), from);
   return counted.filter((s, i) => i === 0 || s.durationMs >= LISTED_STALL_MIN_MS).map((s) => ({
     ...s,
+    ...(explainer ? { cause: explainer.explain(s) } : {}),
     startMs: Math.round(s.startMs - m.runStartMs),
     endMs: Math.round(s.endMs - m.runStartMs),
     durationMs: Math.round(s.durationMs),
@@ -154,7 +158,7 @@ export function summarize(m: VariantMeasurements, stalls: Stall[], budgets = che
  * longest stall attributed to the step, the run's budgets checked on the step alone, and how many
  * of its seconds had the machine's CPU saturated.
  */
-export function annotateSteps(m: VariantMeasurements, facts = new MetricFacts(metricInputOf(m)), byStep: BudgetEvaluation['byStep'] = checkVariantBudgets(m, facts).byStep, cpu: CpuUse | null = null): StepResult[] {
+export function annotateSteps(m: VariantMeasurements, facts = new MetricFacts(metricInputOf(m)), byStep: BudgetEvaluation['byStep'] = checkVariantBudgets(m, facts).byStep, cpu: CpuUse | null = null, locks?: LockWaitIndex): StepResult[] {
   return m.steps.map((s) => {
     const from = m.runStartMs + s.startMs;
     const to = m.runStartMs + s.endMs;
@@ -166,6 +170,10 @@ export function annotateSteps(m: VariantMeasurements, facts = new MetricFacts(me
       maxLockWaiters: waiters, longestStallMs: stalled, ...(byStep.get(s.name)?.length ? { budgets: byStep.get(s.name) } : {}),
     };
     if (cpu && cpu.machine.some((x) => x !== null)) step.saturatedSeconds = saturatedWithin(cpu, s.startMs, s.endMs);
+    if (locks) {
+      const causes = routeCauses(m.records.filter((r) => r.scheduledMs >= from && r.scheduledMs < to), locks);
+      if (causes.length) step.latencyCauses = causes;
+    }
     return step;
   });
 }
@@ -227,12 +235,26 @@ export function cpuNotes(cpu: CpuUse | null, warmupEndS: number): string[] {
   ];
 }
 
+/** What the cause breakdown could not see, in words. */
+export function causeNotes(records: readonly RequestRecord[]): string[] {
+  const done = records.filter((r) => r.outcome === 'ok' || r.outcome === 'non2xx');
+  if (!done.length) return [];
+  const timed = done.filter((r) => r.dbMs !== undefined);
+  if (!timed.length) return ['Pool wait and query time per request were not measured: the app sent no Server-Timing header, so latency causes are not measured.'];
+  const notes: string[] = [];
+  if (timed.length < done.length) notes.push(`Pool wait and query time were measured for ${timed.length} of ${done.length} completed requests; latency causes cover only those.`);
+  if (timed.some((r) => r.backendPid === undefined)) notes.push('Some responses named no backend pid: their lock wait cannot be attributed and is counted in query time.');
+  return notes;
+}
+
 export function buildVariantResult(
   m: VariantMeasurements,
   meta: Omit<VariantResult, 'summary' | 'steps' | 'timeline' | 'stalls' | 'lockWaits' | 'durationMs' | 'interrupted' | 'warmup' | 'steadyState' | 'cpu'>,
 ): VariantResult {
   const timeline = buildTimeline(m);
-  const stalls = attributedStalls(m);
+  const lockWaits = lockWaitEvents(m);
+  const lockIndex = new LockWaitIndex(m.lockSamples);
+  const stalls = attributedStalls(m, { index: lockIndex, waits: lockWaits });
   const warmup = warmupResult(m);
   const steadyState = steadyStateResult(m);
   const cpu = cpuResult(m, steadyState);
@@ -243,14 +265,16 @@ export function buildVariantResult(
     durationMs: Math.round(m.runEndMs - m.runStartMs),
     interrupted: m.interrupted,
     summary: summarize(m, stalls, budgets.checks),
-    steps: annotateSteps(m, facts, budgets.byStep, cpu),
+    steps: annotateSteps(m, facts, budgets.byStep, cpu, lockIndex),
     timeline,
     stalls,
-    lockWaits: lockWaitEvents(m),
+    lockWaits,
     events: meta.events.map((e) => ({ ...e, impact: eventImpact(m, e, stalls) })).sort((a, b) => a.atMs - b.atMs),
-    notMeasured: [...meta.notMeasured, ...cpuNotes(cpu, warmup.endMs / 1000)],
+    notMeasured: [...meta.notMeasured, ...cpuNotes(cpu, warmup.endMs / 1000), ...causeNotes(m.records)],
     warmup,
     steadyState,
     cpu,
+    latencyCauses: routeCauses(m.records.filter((r) => r.scheduledMs >= measuredFrom(m)), lockIndex),
+    fineTimeline: fineTimeline(m.records, m.runStartMs, m.runEndMs),
   };
 }

@@ -25,6 +25,14 @@ export interface RequestRecord {
   wireMs?: number | null;
   /** Transport error code (e.g. ECONNREFUSED, UND_ERR_SOCKET) when outcome is 'error'. */
   errorCode?: string;
+  /**
+   * From the app's Server-Timing header (harness/app/server-timing.ts), absent when the response
+   * had none (not measured): ms the app waited for a pg pool connection, ms in its queries (lock
+   * waits included), and the backend pid of its last connection (joins it to lock samples).
+   */
+  poolMs?: number;
+  dbMs?: number;
+  backendPid?: number;
 }
 
 export interface Waiter {

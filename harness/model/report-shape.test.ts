@@ -35,7 +35,7 @@ function fieldPaths(value: unknown, prefix = '', out = new Set<string>()): Set<s
 
 function fullReport() {
   const rec = (route: string, s: number, e: number, outcome: RequestRecord['outcome'] = 'ok', sqlstate?: string): RequestRecord =>
-    ({ route, target: 'a', scheduledMs: s, sentMs: s, endMs: e, status: outcome === 'ok' ? 200 : 500, outcome, ...(sqlstate ? { sqlstate } : {}), wireMs: s });
+    ({ route, target: 'a', scheduledMs: s, sentMs: s, endMs: e, status: outcome === 'ok' ? 200 : 500, outcome, ...(sqlstate ? { sqlstate } : {}), wireMs: s, poolMs: 1, dbMs: e - s - 2, backendPid: 5 });
   const clock = new StepClock();
   clock.steps.push({ name: 'alter', startMs: 1000, endMs: 2000 }, { name: 'verify', startMs: 2000, endMs: 2100 });
   clock.statements.push({ name: 'ALTER TABLE t ADD c int', startMs: 1000, endMs: 1900 });
@@ -58,7 +58,10 @@ function fullReport() {
     cpu: { samples: [{ t: 1000, machine: { busy: 10, total: 20 }, components: { h: 1 } }, { t: 2000, machine: { busy: 11, total: 22 }, components: { h: 1.5 } }, { t: 3000, machine: { busy: 12.5, total: 24 }, components: { h: 2 } }], components: [{ name: 'h', kind: 'harness', label: 'harness' }], cores: 2, intervalMs: 250 }, variant: 's', plannedSteps: ['alter', 'verify'],
     budgets: resolveBudgets([{ from: 'run', budgets: { maxStallMs: 1000, maxErrorRate: 0, 'p99Ms{route:w}': { limit: 10, abortOnFail: true } } }]),
     records: [rec('w', 1000, 1900), rec('w', 1100, 1200, 'non2xx', '55P03'), rec('r', 1000, 1010)],
-    lockSamples: [{ t: 1100, waiters: [{ pid: 5, application: 'app', mode: 'RowExclusiveLock', relation: 't', blockers: [9], waitingMs: 50, query: 'UPDATE t' }] }],
+    lockSamples: [{
+      t: 1100, waiters: [{ pid: 5, application: 'app', mode: 'RowExclusiveLock', relation: 't', blockers: [9], waitingMs: 50, query: 'UPDATE t' }],
+      blockers: [{ pid: 9, application: 'rehearse-migration', state: 'idle in transaction', xactAgeMs: 100, query: 'ALTER TABLE t ADD c int', waiting: false }],
+    }],
     poolSamples: [{ t: 1100, instance: 'a', poolWaiting: 1 }],
   };
   const meta = (variant: string, rows: number): Omit<VariantResult, 'summary' | 'steps' | 'timeline' | 'stalls' | 'lockWaits' | 'durationMs'> => ({

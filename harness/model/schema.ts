@@ -78,6 +78,8 @@ export interface StepResult {
   budgets?: BudgetCheck[];
   /** Seconds of this step in which the machine's CPU was saturated (see CpuUse); absent when CPU was not measured. */
   saturatedSeconds?: number;
+  /** Where each route's latency went in this step (requests scheduled in it). Absent in reports before it existed. */
+  latencyCauses?: RouteCauses[];
 }
 
 export interface TrafficSummary {
@@ -125,6 +127,57 @@ export interface Stall {
   statement: string | null; // migration statement running when the stall started
   /** The window began during warm-up; startMs/durationMs count only its part after warm-up. */
   beganInWarmup?: boolean;
+  /** Why it stalled (model/causes.ts); null when the app did not measure the request that waited through it. Absent in reports before it existed. */
+  cause?: StallCause | null;
+}
+
+/**
+ * Where time went, summed over a route's completed requests that the app measured (Server-Timing):
+ * latencyMs = poolWaitMs + (lockWaitMs ?? 0) + dbMs + otherMs, up to rounding (concurrent queries
+ * of one request can make pool + db exceed its latency; other is then 0).
+ */
+export interface CauseBreakdown {
+  /** Completed requests (any status), measured or not. */
+  completed: number;
+  /** Of those, the ones the app reported timing for: the sums below cover only these. */
+  measured: number;
+  latencyMs: number;
+  /** Waiting for a pg pool connection in the app. */
+  poolWaitMs: number;
+  /** The request's backend waiting on a lock (lock samples, up to one interval short); null when it could not be attributed: then it is inside dbMs. */
+  lockWaitMs: number | null;
+  /** Query time, less lockWaitMs when that is known. */
+  dbMs: number;
+  /** The rest: HTTP, the app's own work, queueing in the load driver and the app's event loop. */
+  otherMs: number;
+}
+
+export interface RouteCauses extends CauseBreakdown {
+  route: string;
+}
+
+/** The request of a stalled route that waited longest inside the stall, split (run-relative times). */
+export interface StallCause {
+  scheduledMs: number;
+  latencyMs: number;
+  poolWaitMs: number;
+  lockWaitMs: number | null;
+  dbMs: number;
+  otherMs: number;
+  /** Lock waits of app sessions overlapping the stall, by the route each served: who held the pool. */
+  appLockWaits: {
+    route: string;
+    mode: string;
+    relation: string | null;
+    /** Step and migration statement the wait overlapped most. */
+    step: string | null;
+    statement: string | null;
+    /** How many app backends waited so. */
+    sessions: number;
+    /** The root blocker seen most (lock-waits.ts), when sampled. */
+    rootApplication?: string;
+    rootState?: string | null;
+  }[];
 }
 
 /** A session seen blocking others, from pg_stat_activity at the sample: who sits in a lock-wait chain. */
@@ -352,6 +405,19 @@ export interface VariantResult {
   steadyState?: SteadyState | null;
   /** CPU use of the machine and of each component, per second. */
   cpu?: CpuUse | null;
+  /** Where each route's latency went, after warm-up (model/causes.ts). Absent in reports before it existed. */
+  latencyCauses?: RouteCauses[];
+  /** Responses per 100 ms for runs up to 3 minutes (model/fine-timeline.ts); null for longer runs, absent in older reports. */
+  fineTimeline?: FineTimeline | null;
+}
+
+/** Columns per bucket of bucketMs from the run start (index k = [k·bucketMs, (k+1)·bucketMs)), by response time. */
+export interface FineTimeline {
+  bucketMs: number;
+  /** Responses (any status) received in the bucket. */
+  completed: number[];
+  /** Highest latency of those responses; null when none arrived (nothing to measure). */
+  maxLatencyMs: (number | null)[];
 }
 
 /** When latency counts as steady: per-second p99 of `windowSeconds` consecutive seconds within a band. */

@@ -16,7 +16,7 @@
     return Math.round(v).toLocaleString('en-US');
   }
 
-  var UNIT_SUFFIX = { rps: '/s', ms: ' ms', backends: '', requests: '', cores: ' cores' };
+  var UNIT_SUFFIX = { rps: '/s', ms: ' ms', backends: '', requests: '', cores: ' cores', responses: '' };
 
   // Cores are fractions (0.35 of a core); everything else reads best as whole numbers.
   function fmt(unit, v) {

@@ -1,5 +1,6 @@
 // The compact summary printed at the end of a CLI run. It reads the same figures as the HTML (via
 // format-units and report-checks), so the terminal and the report can never disagree about a stall.
+import { stallCauseText } from './cause-text.ts';
 import { withinBudget } from '../model/budgets.ts';
 import { holdsAccessExclusive } from '../model/locks.ts';
 import type { LockWaitEvent, RunReport, StatementTrace, StepResult, VariantResult } from '../model/schema.ts';
@@ -73,6 +74,7 @@ const variantBlock = (v: VariantResult, paint: Paint): string[] => {
   const lines = [
     `${paint('1', v.variant)} — ${verdictText(shownVerdict(v), paint)}${s.completed ? '' : paint('31', `  (did not complete${s.failedStep ? `: step ${s.failedStep} failed` : ''})`)}`,
     `${label('longest stall')}${stallBad ? paint('31', fmtMs(ms)) : fmtMs(ms)}${where}`,
+    ...(stall && ms > 0 && stall.cause !== undefined ? [`${label('why')}${stallCauseText(stall)}`] : []),
     `${label('max latency')}${fmtMs(s.maxLatencyMs)}`,
     `${label('error rate')}${errBad ? paint('31', fmtPct(s.errorRate)) : fmtPct(s.errorRate)} of ${fmtCount(s.requests)} requests${top.length ? `  top SQLSTATE ${top.join(', ')}` : ''}`,
     `${label('max lock waiters')}${fmtCount(s.maxLockWaiters)}`,

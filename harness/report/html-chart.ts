@@ -6,7 +6,7 @@ import type { RunReport, TimelinePoint, VariantResult } from '../model/schema.ts
 import { escapeHtml } from './html-escape.ts';
 import { fmtAt, fmtMs } from './format-units.ts';
 
-export type Unit = 'rps' | 'ms' | 'backends' | 'requests' | 'cores';
+export type Unit = 'rps' | 'ms' | 'backends' | 'requests' | 'cores' | 'responses';
 
 export interface ChartSeries {
   label: string;
@@ -197,10 +197,36 @@ const variantChart = (v: VariantResult, i: number): VariantChart | null => {
     ],
   };
   const cpu = cpuPanel(v, i, x.length - 2);
+  const fine = finePanel(v, i);
   const warmup = v.warmup && v.warmup.mode !== 'off' && v.warmup.durationMs > 0
     ? { start: v.warmup.startMs / 1000, end: v.warmup.endMs / 1000, label: `warm-up${v.warmup.settled === false ? ' (not steady)' : ''} · not counted` }
     : null;
-  return { id: `v${i}`, xMax, bands, warmup, stalls, events, saturated: saturatedRuns(v), panels: cpu ? [traffic, pressure, cpu] : [traffic, pressure] };
+  return { id: `v${i}`, xMax, bands, warmup, stalls, events, saturated: saturatedRuns(v), panels: [traffic, ...(fine ? [fine] : []), pressure, ...(cpu ? [cpu] : [])] };
+};
+
+/**
+ * Responses and the worst latency per 100 ms (short runs only, model/fine-timeline.ts): a stall
+ * is a clean run of empty buckets. Responses are counted per bucket on their own axis, so the
+ * 1 s panels keep their scales.
+ */
+const finePanel = (v: VariantResult, i: number): ChartPanel | null => {
+  const f = v.fineTimeline;
+  if (!f || f.completed.length === 0) return null;
+  const x = Array.from({ length: f.completed.length + 1 }, (_, k) => (k * f.bucketMs) / 1000);
+  return {
+    id: `chart-${i}-fine`,
+    title: `Responses per ${f.bucketMs} ms`,
+    series: [
+      { label: `responses per ${f.bucketMs} ms`, scale: 'responses', color: COLORS.completed, width: 1.5 },
+      { label: `max latency (responses in those ${f.bucketMs} ms)`, scale: 'ms', color: COLORS.p99, width: 1.5 },
+    ],
+    // The closing sentinel repeats the last bucket so it has width, as in dense().
+    data: [x, [...f.completed, f.completed.at(-1)!], [...f.maxLatencyMs, f.maxLatencyMs.at(-1) ?? null]],
+    axes: [
+      { scale: 'responses', label: `responses per ${f.bucketMs} ms`, side: 'left' },
+      { scale: 'ms', label: 'latency (ms)', side: 'right' },
+    ],
+  };
 };
 
 /** Consecutive saturated seconds as [start, end) spans. */
@@ -262,7 +288,7 @@ const cpuPanel = (v: VariantResult, i: number, last: number): ChartPanel | null 
 
 /** Max of each unit over every variant, so all charts share one y range per unit. */
 const sharedRanges = (charts: (VariantChart | null)[]): Record<Unit, [number, number]> => {
-  const max: Record<Unit, number> = { rps: 0, ms: 0, backends: 0, requests: 0, cores: 0 };
+  const max: Record<Unit, number> = { rps: 0, ms: 0, backends: 0, requests: 0, cores: 0, responses: 0 };
   for (const c of charts) {
     for (const panel of c?.panels ?? []) {
       panel.series.forEach((s, k) => {
@@ -272,7 +298,7 @@ const sharedRanges = (charts: (VariantChart | null)[]): Record<Unit, [number, nu
   }
   // 5% headroom so a peak is not hidden under the top border.
   const r = (u: Unit): [number, number] => [0, niceCeil(max[u] * 1.05)];
-  return { rps: r('rps'), ms: r('ms'), backends: r('backends'), requests: r('requests'), cores: r('cores') };
+  return { rps: r('rps'), ms: r('ms'), backends: r('backends'), requests: r('requests'), cores: r('cores'), responses: r('responses') };
 };
 
 export const buildChartModel = (report: RunReport): ChartModel => {
@@ -313,7 +339,7 @@ export const renderChartBlock = (v: VariantResult, chart: VariantChart | null): 
     .map((p) => `<figure class="chart"><figcaption>${escapeHtml(p.title)}</figcaption><div class="chart-canvas" id="${p.id}" data-variant="${chart.id}"></div></figure>`)
     .join('');
   return `<div class="charts" data-variant="${escapeHtml(v.variant)}">
-<p class="chart-help">x = seconds since the run started. Each second is drawn as a flat step. The grey column at the start is warm-up (load ran, nothing was counted). Shaded columns are migration steps (numbered as in the step table). <span class="stall-text">Red columns are stalls.</span>${chart.events.length ? ' Purple lines (E1, E2…) are faults and other events, shaded while they lasted.' : ''} Hatched seconds had the machine's CPU saturated. The y-axes use the same scales for every variant. A gap in a line means that second was not measured.</p>
+<p class="chart-help">x = seconds since the run started. Each second is drawn as a flat step${chart.panels.some((p) => p.id.endsWith('-fine')) ? '; the responses panel uses 100 ms steps, so a stall is a gap where the line sits at zero' : ''}. The grey column at the start is warm-up (load ran, nothing was counted). Shaded columns are migration steps (numbered as in the step table). <span class="stall-text">Red columns are stalls.</span>${chart.events.length ? ' Purple lines (E1, E2…) are faults and other events, shaded while they lasted.' : ''} Hatched seconds had the machine's CPU saturated. The y-axes use the same scales for every variant. A gap in a line means that second was not measured.</p>
 ${panels}
 <ul class="band-legend">${warmupItem}${stepList}${stallList || '<li class="muted">No stalls detected.</li>'}${eventList}${saturatedItem}</ul>
 </div>`;

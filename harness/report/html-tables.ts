@@ -1,4 +1,5 @@
 // Tables of the HTML report. Every value is escaped here; numbers exceeding a budget get class "bad".
+import { routeCauseShares, stallCauseText } from './cause-text.ts';
 import { holdsAccessExclusive } from '../model/locks.ts';
 import type { Fit, Projection } from '../model/projection.ts';
 import type { BudgetCheck, LockWaitEvent, RunReport, Stall, StatementTrace, StepResult, VariantResult } from '../model/schema.ts';
@@ -228,11 +229,31 @@ export const renderStalls = (v: VariantResult): string => {
   const rows = stalls
     .map(
       (s) => `<tr><td>${e(s.route)}</td><td class="num">${e(fmtAt(s.startMs))}</td><td class="num">${e(fmtAt(s.endMs))}</td>
-<td class="num bad">${e(fmtMs(s.durationMs))}${s.beganInWarmup ? '<div class="sub">began in warm-up; counted from its end</div>' : ''}</td><td>${e(s.step ?? '—')}</td><td>${s.statement ? `<code>${e(oneLine(s.statement, 120))}</code>` : '—'}</td></tr>`,
+<td class="num bad">${e(fmtMs(s.durationMs))}${s.beganInWarmup ? '<div class="sub">began in warm-up; counted from its end</div>' : ''}</td><td>${e(s.step ?? '—')}</td><td>${s.statement ? `<code>${e(oneLine(s.statement, 120))}</code>` : '—'}</td><td class="cause">${s.cause === undefined ? '—' : e(stallCauseText(s))}</td></tr>`,
     )
     .join('');
   return `<h3>Stalls (${stalls.length})</h3>
-<table class="stalls"><thead><tr><th>route</th><th class="num">start</th><th class="num">end</th><th class="num">duration</th><th>step</th><th>statement running</th></tr></thead><tbody>${rows}</tbody></table>`;
+<table class="stalls"><thead><tr><th>route</th><th class="num">start</th><th class="num">end</th><th class="num">duration</th><th>step</th><th>statement running</th><th>why</th></tr></thead><tbody>${rows}</tbody></table>`;
+};
+
+/** The longest stall explained in words (cause-text.ts), under the cards. */
+export const renderStallCause = (v: VariantResult): string => {
+  const { ms, stall } = longestStall(v);
+  if (!stall || ms <= 0 || stall.cause === undefined) return '';
+  return `<p class="stall-cause"><b>Why the longest stall:</b> ${e(stallCauseText(stall))}.</p>`;
+};
+
+/** Where each route's latency went after warm-up: pool wait, lock wait, queries, other. */
+export const renderLatencyCauses = (v: VariantResult): string => {
+  const causes = v.latencyCauses;
+  if (!causes) return '';
+  if (!causes.length) return `<h3>Where latency went</h3><p class="note">No completed requests after warm-up.</p>`;
+  const ms = (x: number | null, n: number) => (x === null ? 'not attributed' : fmtMs(n > 0 ? x / n : null));
+  const rows = causes.map((c) => `<tr><td>${e(c.route)}</td><td class="num">${fmtCount(c.measured)} / ${fmtCount(c.completed)}</td>
+<td class="num">${e(ms(c.latencyMs, c.measured))}</td><td class="num">${e(ms(c.poolWaitMs, c.measured))}</td><td class="num">${e(ms(c.lockWaitMs, c.measured))}</td><td class="num">${e(ms(c.dbMs, c.measured))}</td><td class="num">${e(ms(c.otherMs, c.measured))}</td><td>${e(routeCauseShares(c))}</td></tr>`).join('');
+  return `<h3>Where latency went</h3>
+<p class="note">Per request, averaged over the requests whose app reported its pool wait and query time (Server-Timing). Lock wait is what the lock sampler saw of the request's own backend (up to one sampling interval short) and is taken out of query time; "other" is HTTP, app code and queueing.</p>
+<table class="latency-causes"><thead><tr><th>route</th><th class="num">measured / completed</th><th class="num">mean latency</th><th class="num">pool wait</th><th class="num">lock wait</th><th class="num">queries</th><th class="num">other</th><th>shares</th></tr></thead><tbody>${rows}</tbody></table>`;
 };
 
 const waitedMs = (w: LockWaitEvent): number => w.lastSeenMs - (w.waitStartMs ?? w.firstSeenMs);

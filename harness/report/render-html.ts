@@ -10,7 +10,7 @@ import { fmtCount, fmtDate, fmtDuration } from './format-units.ts';
 import { baselineWarnings, measurementWarnings, reportWarnings, shownOverallVerdict, shownVerdict, variantWarnings } from './report-checks.ts';
 import { slowStartText, warmupText } from './measurement-text.ts';
 import { buildChartModel, renderChartBlock, type VariantChart } from './html-chart.ts';
-import { renderCards, renderComparison, renderHardening, renderLockWaits, renderProjection, renderRollback, renderStalls, renderSteps, verdictBadge } from './html-tables.ts';
+import { renderCards, renderComparison, renderHardening, renderLatencyCauses, renderLockWaits, renderProjection, renderRollback, renderStallCause, renderStalls, renderSteps, verdictBadge } from './html-tables.ts';
 import { renderAppRoutes } from './html-app-routes.ts';
 import { renderEvents, renderRunStatus } from './html-events.ts';
 import { REPORT_CSS } from './html-style.ts';
@@ -119,12 +119,14 @@ ${measurementWarnings(v).length ? `<div class="note warn measurement-warnings"><
 <p class="warmup-line"><b>Warm-up:</b> ${e(warmupText(v))}.</p>
 ${(v.notMeasured ?? []).length ? `<div class="note warn not-measured"><b>Not measured in this run:</b><ul>${v.notMeasured.map((x) => `<li>${e(x)}</li>`).join('')}</ul></div>` : ''}
 ${renderCards(v)}
+${renderStallCause(v)}
 ${renderChartBlock(v, chart)}
 ${renderSteps(v)}
 ${renderEvents(v)}
 ${renderRollback(v)}
 ${renderHardening(v)}
 ${renderStalls(v)}
+${renderLatencyCauses(v)}
 ${renderLockWaits(v)}
 ${renderAppRoutes(v)}
 </section>`;
