@@ -75,7 +75,7 @@ function fullReport() {
     },
     load: { model: 'open', rate: 100, connections: null, capacityRps: 500, mix: { w: 1 }, instances: 2, timeoutMs: 30000 },
     events: [{ kind: 'instance-exit', atMs: 10, endMs: 20, label: 'x', details: { code: 1 } }],
-    observer: { intervalMs: 100, samples: 1, lockWaitResolutionMs: 20 },
+    observer: { intervalMs: 100, samples: 1, lockWaitResolutionMs: 20, eventLoopDelay: { p99Ms: 3, maxMs: 41 } },
     migrationPid: 9,
     interrupted: false,
     notMeasured: ['x'],

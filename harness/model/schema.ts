@@ -390,7 +390,17 @@ export interface VariantResult {
   events: RunEvent[];
   /** True when a signal (Ctrl-C, SIGTERM) or a harness failure stopped this variant before its last step. */
   interrupted: boolean;
-  observer: { intervalMs: number; samples: number; lockWaitResolutionMs: number };
+  observer: {
+    intervalMs: number;
+    samples: number;
+    lockWaitResolutionMs: number;
+    /**
+     * The harness's own event-loop delay while the load ran (perf_hooks, 10 ms resolution): the load
+     * driver, observers and runner share one process, so a request's send and receive times can be
+     * late by up to this much. Absent in reports written before it was measured.
+     */
+    eventLoopDelay?: { p99Ms: number; maxMs: number };
+  };
   /** Backend pid of the migration's session: lock waits whose blockers name it were blocked by the migration. null if it never connected. */
   migrationPid: number | null;
   /** With --harden: this variant is another one rewritten by the safe patterns; every rewrite with before and after. */

@@ -7,7 +7,7 @@ import type { LockWaitEvent, RunReport, StatementTrace, StepResult, VariantResul
 import type { Renderer } from './renderers.ts';
 import { describeCheck, fmtCount, fmtDuration, fmtMs, fmtPct, oneLine, topSqlstates } from './format-units.ts';
 import { baselineWarnings, longestStall, measurementWarnings, reportWarnings, retriesOf, runCheck, shownOverallVerdict, shownVerdict, variantWarnings, type ShownVerdict } from './report-checks.ts';
-import { cpuText, slowStartText, warmupText } from './measurement-text.ts';
+import { cpuText, harnessLagText, slowStartText, warmupText } from './measurement-text.ts';
 
 export interface ConsoleOptions {
   /** ANSI colours; defaults to on for a TTY unless NO_COLOR is set. */
@@ -80,7 +80,7 @@ const variantBlock = (v: VariantResult, paint: Paint): string[] => {
     `${label('max lock waiters')}${fmtCount(s.maxLockWaiters)}`,
     ...rootBlockerLines(v),
   ];
-  if (v.load) lines.push(`${label('load')}${v.load.model === 'open' ? `${fmtCount(v.load.rate)} req/s (open model)` : `${fmtCount(v.load.connections)} connections (closed model)`}, ${v.load.instances} instances, ${slowStartText(v)}`);
+  if (v.load) lines.push(`${label('load')}${v.load.model === 'open' ? `${fmtCount(v.load.rate)} req/s (open model)` : `${fmtCount(v.load.connections)} connections (closed model)`}, ${v.load.instances} instances, ${slowStartText(v)}; ${harnessLagText(v)}`);
   if (v.warmup) lines.push(`${label('warm-up')}${warmupText(v)}`);
   if (v.cpu) lines.push(`${label('cpu')}${cpuText(v)}`);
   if (v.hardening) lines.push(`${label('hardened')}from ${v.hardening.from}: ${v.hardening.rewrites.length} rewrite${v.hardening.rewrites.length === 1 ? '' : 's'} (${[...new Set(v.hardening.rewrites.map((w) => (w.pattern === 'none' ? 'no safe rewrite' : w.pattern)))].join(', ') || 'none'})`);

@@ -29,6 +29,12 @@ export const cpuText = (v: VariantResult): string => {
   return `${steady}machine saturated (≥ ${Math.round(c.saturationThreshold * 100)} % busy) ${after} s after warm-up`;
 };
 
+/** "harness event-loop lag p99 3 ms, max 41 ms" (how late the load driver's own clock readings can be). */
+export const harnessLagText = (v: VariantResult): string => {
+  const d = v.observer?.eventLoopDelay;
+  return d ? `harness event-loop lag p99 ${fmtDuration(d.p99Ms)}, max ${fmtDuration(d.maxMs)}` : 'harness event-loop lag not measured';
+};
+
 /** "slow start 10 s" / "slow start off" */
 export const slowStartText = (v: VariantResult): string => {
   const ms = v.load?.slowStartMs;

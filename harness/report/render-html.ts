@@ -8,7 +8,7 @@ import type { RunReport, VariantResult } from '../model/schema.ts';
 import { escapeHtml as e, jsonForScript } from './html-escape.ts';
 import { fmtCount, fmtDate, fmtDuration } from './format-units.ts';
 import { baselineWarnings, measurementWarnings, reportWarnings, shownOverallVerdict, shownVerdict, variantWarnings } from './report-checks.ts';
-import { slowStartText, warmupText } from './measurement-text.ts';
+import { harnessLagText, slowStartText, warmupText } from './measurement-text.ts';
 import { buildChartModel, renderChartBlock, type VariantChart } from './html-chart.ts';
 import { renderCards, renderComparison, renderHardening, renderLatencyCauses, renderLockWaits, renderProjection, renderRollback, renderStallCause, renderStalls, renderSteps, verdictBadge } from './html-tables.ts';
 import { renderAppRoutes } from './html-app-routes.ts';
@@ -58,7 +58,7 @@ const loadText = (v: VariantResult): string => {
       ? `open model, ${fmtCount(l.rate)} req/s` +
         (l.capacityRps ? ` (${Math.round(((l.rate ?? 0) / l.capacityRps) * 100)}% of measured capacity ${fmtCount(l.capacityRps)} req/s)` : ' (capacity not probed)')
       : `closed model, ${fmtCount(l.connections)} connections` + (l.capacityRps ? ` (capacity ${fmtCount(l.capacityRps)} req/s)` : '');
-  return `${base}, ${l.instances} app instance${l.instances === 1 ? '' : 's'}, ${slowStartText(v)}, timeout ${fmtCount(l.timeoutMs)} ms`;
+  return `${base}, ${l.instances} app instance${l.instances === 1 ? '' : 's'}, ${slowStartText(v)}, timeout ${fmtCount(l.timeoutMs)} ms; ${harnessLagText(v)}`;
 };
 
 const mixText = (v: VariantResult): string => {

@@ -3,6 +3,7 @@
 // measurements.
 import { AppFleet } from '../app/fleet.ts';
 import type { AppUnderTest } from '../app/types.ts';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { now, sleep } from '../clock.ts';
 import { startClosedLoad } from '../load/closed-model.ts';
 import { startOpenLoad } from '../load/open-model.ts';
@@ -113,6 +114,8 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
   const backgroundStarts: Promise<unknown>[] = [];
   const sampler = new LockSampler(url, o.sampleIntervalMs);
   const cpu = new CpuSampler(() => cpuSources(o.pg, fleet));
+  // The harness's own lag: the load driver shares this event loop with the observers and the runner.
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   const watcher = new LockWaitWatcher(url);
   let finalVersions: string[] = [];
   const faults = new FaultSchedule({ runStartMs: () => runStartMs, events, clock, log: o.log, signal: o.signal });
@@ -156,6 +159,7 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
     checkpoint();
 
     runStartMs = ctx.runStartMs = now();
+    loopDelay.enable();
     const factory = ctx.requestFactory;
     load = o.load.model === 'open'
       ? startOpenLoad({ rate: o.load.rate, factory, balancer: fleet, timeoutMs: o.load.timeoutMs, seed: o.load.seed, connectionsPerTarget: OPEN_MODEL_CONNECTIONS_PER_TARGET })
@@ -222,6 +226,7 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
     // A grace of 2 s lets requests answer; one still blocked after that counts with its true duration.
     const records = load ? await load.stop({ graceMs: o.signal.aborted ? 0 : 2000 }) : [];
     const runEndMs = now();
+    loopDelay.disable();
     cpu.stop();
     await Promise.allSettled([sampler.stop(), watcher.stop(), migrationConnected ? ctx.migration.end() : null, fleet.stop()]);
     // Only drop when we will report normally; on interrupt the cleanup removes the whole server.
@@ -247,6 +252,7 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
     timeoutMs: o.load.timeoutMs,
     slowStartMs: o.slowStartMs,
   };
+  const lag = eventLoopLag(loopDelay);
   const result = buildVariantResult(measurements, {
     schemaVersion: SCHEMA_VERSION,
     scenario: o.scenario.name,
@@ -261,9 +267,9 @@ export async function runVariant(o: VariantRunOptions): Promise<VariantResult> {
     },
     load: loadInfo,
     events,
-    observer: { intervalMs: o.sampleIntervalMs, samples: sampler.samples.length, lockWaitResolutionMs: watcher.pollMs },
+    observer: { intervalMs: o.sampleIntervalMs, samples: sampler.samples.length, lockWaitResolutionMs: watcher.pollMs, ...(lag ? { eventLoopDelay: lag } : {}) },
     migrationPid: ctx.migrationPid || null,
-    notMeasured: [...notMeasured(o, sampler.overruns, driverQueueing(measurements.records), tracerMs(steps)), ...faults.notFired, ...cpu.notMeasured, ...cpuCost(cpu, measurements), ...backgroundProblems],
+    notMeasured: [...notMeasured(o, sampler.overruns, driverQueueing(measurements.records), tracerMs(steps)), ...lagNote(lag), ...faults.notFired, ...cpu.notMeasured, ...cpuCost(cpu, measurements), ...backgroundProblems],
     ...(variant.hardening ? { hardening: variant.hardening } : {}),
   });
   if (variant.rollbackPlan) {
@@ -307,5 +313,21 @@ function notMeasured(o: VariantRunOptions, overruns: number, queued: number, tra
   if (tracer > 0) out.push(`Observer effect: after each statement inside a transaction the tracer reads pg_locks and relfilenodes before the next statement or COMMIT; that added ${Math.round(tracer)} ms in total to the time the migration held its locks in this variant.`);
   return out;
 }
+
+const LOOP_RESOLUTION_MS = 10;
+
+/** p99 and max of the event-loop delay, in ms; null when nothing was recorded (the load never started). */
+function eventLoopLag(h: ReturnType<typeof monitorEventLoopDelay>): { p99Ms: number; maxMs: number } | null {
+  if (h.count === 0) return null;
+  // Each value is the time between two ticks of a 10 ms timer (an idle loop records ≈ 10 ms): the lag is what is beyond it.
+  const lagMs = (ns: number) => Math.max(0, Math.round(ns / 1e6 - LOOP_RESOLUTION_MS));
+  return { p99Ms: lagMs(h.percentile(99)), maxMs: lagMs(h.max) };
+}
+
+/** The harness lagging is a limit of these measurements: say so once it reaches 50 ms at p99. */
+const lagNote = (lag: { p99Ms: number; maxMs: number } | null): string[] =>
+  lag && lag.p99Ms >= 50
+    ? [`The harness's event loop (load driver, observers and runner in one process) lagged ${lag.p99Ms} ms at p99 and ${lag.maxMs} ms at most while the load ran: request send and receive times can be late by that much.`]
+    : [];
 
 const cancelBackend = (url: string, pid: number): Promise<unknown> => withClient(url, 'rehearse-cancel', (c) => c.query('SELECT pg_cancel_backend($1)', [pid]));
