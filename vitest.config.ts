@@ -2,10 +2,11 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * The long suite (`npm run test:long`; CI runs it after `npm test`): the scenario library's
- * end-to-end rehearsals, Ctrl-C at 20 random moments, the version matrix and the warm-start cache
- * (several servers or runs each), and the scale projection and load-condition tests (many timed
- * runs). Together they take as long as the rest, and `npm test` must stay under 10 minutes on 2
- * cores. change-column-type, the default scenario, stays in `npm test`.
+ * end-to-end rehearsals, Ctrl-C at 20 random moments and the fixed interrupt cases, the docker
+ * provider, the version matrix and the warm-start cache (several servers or runs each), and the
+ * scale projection and load-condition tests (many timed runs). Together they take as long as the
+ * rest, and `npm test` must stay under 10 minutes on 2 cores. change-column-type, the default
+ * scenario, stays in `npm test`.
  */
 export const LONG_TESTS = [
   'scenarios/!(change-column-type).test.ts',
@@ -14,6 +15,9 @@ export const LONG_TESTS = [
   'harness/runner/warm-start.test.ts',
   'harness/runner/projection.test.ts',
   'harness/runner/load-conditions.test.ts',
+  'harness/cli/interrupt.test.ts',
+  'harness/postgres/docker.test.ts',
+  'harness/postgres/seed-cache.test.ts',
 ];
 
 export const SHARED = {

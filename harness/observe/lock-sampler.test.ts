@@ -20,7 +20,8 @@ beforeAll(async () => {
   db = await createScratchDatabase(handle.url(), 'lock_sampler');
   const c = new pg.Client({ connectionString: db.url });
   await c.connect();
-  await c.query('CREATE TABLE accounts (id int PRIMARY KEY); INSERT INTO accounts SELECT generate_series(1, 100)');
+  // No autovacuum on it: an autovacuum worker queued behind the test's lock would be a second, real, waiter.
+  await c.query('CREATE TABLE accounts (id int PRIMARY KEY) WITH (autovacuum_enabled = false); INSERT INTO accounts SELECT generate_series(1, 100)');
   await c.end();
 });
 afterAll(async () => {
@@ -59,7 +60,7 @@ describe('lock sampler', () => {
 
     const events = lockWaitEvents({ runStartMs, runEndMs, lockSamples: sampler.samples, clock });
     // Exactly one backend waited: the waiter, on ACCESS SHARE of accounts, blocked by the holder alone.
-    expect(events).toHaveLength(1);
+    expect(events, JSON.stringify(events)).toHaveLength(1);
     const [e] = events;
     expect(e).toMatchObject({ pid: waiter.pid, application: 'test-waiter', mode: 'AccessShareLock', relation: 'accounts', blockers: [holder.pid], step: 'hold', query: 'SELECT count(*) FROM accounts' });
     // It started waiting when the read was sent (server-side waitstart: within a round trip on a busy machine)…

@@ -45,7 +45,9 @@ const fileInMessages = (file: string): string => `${escapeRegExp(file.replace(/\
 /** Where in the scenario file an import failed: esbuild's "file:line:col: ERROR" or the stack frame in the file. */
 function importErrorLocation(err: unknown, file: string): string {
   const text = `${(err as Error)?.message ?? ''}\n${(err as Error)?.stack ?? ''}`;
-  const m = new RegExp(`${fileInMessages(file)}:(\\d+)(?::(\\d+))?`).exec(text);
+  // Some transformers (vite's oxc, under vitest) name the file relative to the working directory.
+  const names = [fileInMessages(file), fileInMessages(path.relative(process.cwd(), file))];
+  const m = new RegExp(`(?:${names.join('|')}):(\\d+)(?::(\\d+))?`).exec(text);
   return m ? `${file}:${m[1]}${m[2] ? `:${m[2]}` : ''}` : file;
 }
 
