@@ -13,9 +13,8 @@ import { installSignalCleanup } from '../harness/cleanup.ts';
 import { probeCapacity } from '../harness/load/capacity-probe.ts';
 import { LockSampler } from '../harness/observe/lock-sampler.ts';
 import { LockWaitWatcher } from '../harness/observe/statement-tracer.ts';
-import { loadScenario, resolveScenarioFile } from '../harness/plan/load-scenario.ts';
-import { createDatabase } from '../harness/postgres/databases.ts';
 import { startEmbeddedPostgres } from '../harness/postgres/embedded.ts';
+import { seededSampleApp } from './seeded-sample-app.ts';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '5' } } });
 const ROWS = Number(values.rows);
@@ -36,13 +35,8 @@ const main = async () => {
   installSignalCleanup();
   const pg = await startEmbeddedPostgres();
   try {
-    const scenarioFile = resolveScenarioFile('change-column-type');
-    const scenario = await loadScenario(scenarioFile);
-    const dataset = await scenario.app.defaultDataset!();
     const db = 'bench_observer';
-    await createDatabase(pg, db);
-    await dataset.seed(pg.url(db), { seed: 1, rows: { default: ROWS, tables: {} }, log: () => {}, signal: new AbortController().signal });
-    const app = await scenario.app.create({ scenarioFile, seededUrl: pg.url(db), seed: 1, migrationSql: [], log: () => {} });
+    const app = await seededSampleApp(pg, db, ROWS);
     const fleet = new AppFleet({ app, databaseUrl: pg.url(db), instances: 2, settings: DEFAULT_APP_SETTINGS });
     await fleet.start('old');
     const factory = await app.requestFactory(pg.url(db), 'bench-observer');

@@ -18,9 +18,9 @@ import type { SteadyCriteria } from '../harness/model/schema.ts';
 import { DEFAULT_STEADY_CRITERIA, isSteady, recentSecondP99s } from '../harness/model/steady-state.ts';
 import { summarizeTraffic } from '../harness/model/traffic.ts';
 import { CpuSampler } from '../harness/observe/cpu-sampler.ts';
-import { cloneDatabase, createDatabase, dropDatabase } from '../harness/postgres/databases.ts';
+import { cloneDatabase, dropDatabase } from '../harness/postgres/databases.ts';
 import { startEmbeddedPostgres } from '../harness/postgres/embedded.ts';
-import { loadScenario, resolveScenarioFile } from '../harness/plan/load-scenario.ts';
+import { seededSampleApp } from './seeded-sample-app.ts';
 
 const { values } = parseArgs({ options: { rows: { type: 'string' }, rate: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' } } });
 const ROWS = Number(values.rows ?? 1_000_000);
@@ -51,12 +51,7 @@ const main = async () => {
   installSignalCleanup();
   const pg = await startEmbeddedPostgres();
   try {
-    const scenarioFile = resolveScenarioFile('change-column-type');
-    const scenario = await loadScenario(scenarioFile);
-    const dataset = await scenario.app.defaultDataset!();
-    await createDatabase(pg, 'bench_seed');
-    await dataset.seed(pg.url('bench_seed'), { seed: 1, rows: { default: ROWS, tables: {} }, log: () => {}, signal: new AbortController().signal });
-    const app = await scenario.app.create({ scenarioFile, seededUrl: pg.url('bench_seed'), seed: 1, migrationSql: [], log: () => {} });
+    const app = await seededSampleApp(pg, 'bench_seed', ROWS);
     console.log(`cold starts of 2 sample-app instances, ${ROWS.toLocaleString('en-US')} users, ${RATE} req/s open model, ${SECONDS} s each`);
     const rows: string[][] = [];
     for (let round = 1; round <= ROUNDS; round++) {
