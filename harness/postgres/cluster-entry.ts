@@ -5,14 +5,13 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
-import { quoteIdent, quoteLiteral, withClient } from './client.ts';
+import { quoteIdent, withClient } from './client.ts';
 
 const SYSTEM_DATABASES = ['postgres', 'template0', 'template1'];
 const DB_SHUTDOWNED = 1; // ControlFileData.state after a clean shutdown
 const SEGMENT = /^[0-9A-F]{24}$/;
 const SEGMENT_SIZE = 16 * 1024 ** 2; // initdb's default, which every provider of ours uses
 
-const ident = quoteIdent;
 
 const admin = <T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> => withClient(url, 'rehearse-cache', fn);
 
@@ -20,7 +19,7 @@ const admin = <T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> => 
 export const dropOtherDatabases = (adminUrl: string, keep: readonly string[]): Promise<void> =>
   admin(adminUrl, async (c) => {
     const { rows } = await c.query<{ datname: string }>('SELECT datname FROM pg_database WHERE NOT (datname = ANY($1))', [[...SYSTEM_DATABASES, ...keep]]);
-    for (const { datname } of rows) await c.query(`DROP DATABASE IF EXISTS ${ident(datname)} WITH (FORCE)`);
+    for (const { datname } of rows) await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(datname)} WITH (FORCE)`);
   });
 
 /** Statement counters start at zero, as on a freshly seeded server (they persist across clean restarts). */

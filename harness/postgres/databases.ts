@@ -8,8 +8,6 @@ import { RehearseError } from '../errors.ts';
 import { maskUrl } from '../redact.ts';
 import type { PostgresHandle } from './provider.ts';
 
-const ident = quoteIdent;
-const literal = quoteLiteral;
 
 /** The comment on every database rehearse creates on a server it does not own. */
 export const CREATED_BY_REHEARSE = 'created by rehearse: disposable';
@@ -34,27 +32,27 @@ async function assertMayReplace(c: pg.Client, handle: PostgresHandle, name: stri
 
 async function replace(c: pg.Client, handle: PostgresHandle, name: string, create: string): Promise<void> {
   await assertMayReplace(c, handle, name);
-  await c.query(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`);
+  await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
   await c.query(create);
   created.set(handle, (created.get(handle) ?? new Set()).add(name));
-  if (!handle.databases.ownsServer) await c.query(`COMMENT ON DATABASE ${ident(name)} IS ${literal(CREATED_BY_REHEARSE)}`);
+  if (!handle.databases.ownsServer) await c.query(`COMMENT ON DATABASE ${quoteIdent(name)} IS ${quoteLiteral(CREATED_BY_REHEARSE)}`);
 }
 
 /** FILE_COPY (PG 15+; PG 14 always copies files) copies the files instead of WAL-logging every page: seconds, not minutes. */
 export const cloneDatabase = (handle: PostgresHandle, template: string, name: string) =>
   admin(handle, (c) =>
-    replace(c, handle, name, `CREATE DATABASE ${ident(name)} TEMPLATE ${ident(template)}${handle.major >= 15 ? ' STRATEGY FILE_COPY' : ''}`),
+    replace(c, handle, name, `CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template)}${handle.major >= 15 ? ' STRATEGY FILE_COPY' : ''}`),
   );
 
 export const dropDatabase = (handle: PostgresHandle, name: string) =>
   admin(handle, async (c) => {
     await assertMayReplace(c, handle, name);
-    await c.query(`DROP DATABASE IF EXISTS ${ident(name)} WITH (FORCE)`);
+    await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
     created.get(handle)?.delete(name);
   });
 
 export const createDatabase = (handle: PostgresHandle, name: string) =>
-  admin(handle, (c) => replace(c, handle, name, `CREATE DATABASE ${ident(name)}`));
+  admin(handle, (c) => replace(c, handle, name, `CREATE DATABASE ${quoteIdent(name)}`));
 
 /** The databases rehearse created on a server it does not own (left over when a run was killed). */
 export const createdDatabases = (handle: PostgresHandle): Promise<string[]> =>

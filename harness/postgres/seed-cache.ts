@@ -11,7 +11,7 @@ import { promises as fs } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
-import { pgClient, quoteIdent, quoteLiteral, withClient } from './client.ts';
+import { quoteIdent, quoteLiteral, withClient } from './client.ts';
 import { RehearseError } from '../errors.ts';
 import { acquireLease, leaseHolder } from './cache-lease.ts';
 import { dropOtherDatabases, resetStatementStats } from './cluster-entry.ts';
@@ -71,8 +71,6 @@ function canonical(value: unknown): string {
 export const entryId = (key: SeedCacheKey, identity: string): string =>
   createHash('sha256').update(canonical({ key, identity })).digest('hex').slice(0, 24);
 
-const ident = quoteIdent;
-const literal = quoteLiteral;
 
 const sql = (url: string, text: string): Promise<pg.QueryResult> => withClient(url, 'rehearse-cache', (c) => c.query(text));
 
@@ -126,7 +124,7 @@ export class SeedCache {
       return null;
     }
     try {
-      const present = (await sql(handle.url(), `SELECT 1 FROM pg_database WHERE datname = ${literal(entry.database)}`)).rowCount;
+      const present = (await sql(handle.url(), `SELECT 1 FROM pg_database WHERE datname = ${quoteLiteral(entry.database)}`)).rowCount;
       if (!present) {
         // Someone dropped the cached database while running on the entry: it is no longer a seed.
         this.log(`warm-start cache: entry ${id} lost its database ${entry.database}; removing it and seeding afresh`);
@@ -171,7 +169,7 @@ export class SeedCache {
       await fs.mkdir(dir, { mode: 0o755 });
       const lease = await acquireLease(dir);
       if (!lease) return null;
-      await sql(handle.url(), `ALTER DATABASE ${ident(database)} SET default_transaction_read_only = on`);
+      await sql(handle.url(), `ALTER DATABASE ${quoteIdent(database)} SET default_transaction_read_only = on`);
       const saved = await handle.snapshot.save(dir, this.entryLease(id, [database], lease.release));
       const now = new Date().toISOString();
       const entry: CacheEntry = { id, provider: handle.provider, identity: handle.snapshot.identity, key, database, saved, createdAt: now, lastUsedAt: now, info };

@@ -2,7 +2,7 @@
 // query (a log line or an open port is not enough: the official image restarts its server once
 // after init), read its version, and create pg_stat_statements in template1.
 import type pg from 'pg';
-import { pgClient, quoteIdent, quoteLiteral, withClient } from './client.ts';
+import { pgClient, withClient } from './client.ts';
 import { sleep } from '../clock.ts';
 import { redactSecrets } from '../redact.ts';
 

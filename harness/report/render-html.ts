@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { RunReport, VariantResult } from '../model/schema.ts';
 import { escapeHtml as e, jsonForScript } from './html-escape.ts';
 import { fmtCount, fmtDate, fmtDuration } from './format-units.ts';
-import { baselineWarnings, measurementWarnings, reportWarnings, shownOverallVerdict, shownVerdict, variantWarnings } from './report-checks.ts';
+import { measurementWarnings, reportWarnings, shownOverallVerdict, shownVerdict, variantWarnings } from './report-checks.ts';
 import { harnessLagText, slowStartText, warmupText } from './measurement-text.ts';
 import { buildChartModel, renderChartBlock, type VariantChart } from './html-chart.ts';
 import { renderCards, renderComparison, renderHardening, renderLatencyCauses, renderLockWaits, renderProjection, renderRollback, renderStallCause, renderStalls, renderSteps, verdictBadge } from './html-tables.ts';

@@ -2,7 +2,7 @@
 // quoted mixed-case table, a composite key and FKs, params drawn from the seeded rows.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppContext, AppUnderTest } from '../app/types.ts';
+import type { AppContext } from '../app/types.ts';
 import { mulberry32 } from '../load/rng.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../seed/scratch-db.ts';
 import { buildWorkloadServer } from './build-server.ts';

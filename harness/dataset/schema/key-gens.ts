@@ -23,8 +23,8 @@ export class FkPicker implements RowPicker {
   private readonly nullKey: number;
   private readonly pickKey: number;
   constructor(
-    private readonly seed: number,
-    private readonly salt: number,
+    seed: number,
+    salt: number,
     private readonly parentRows: number,
     private readonly nullRate: number,
     /** Self-reference: rows point to earlier rows (a forest); row 0 is a root. */

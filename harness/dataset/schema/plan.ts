@@ -213,7 +213,6 @@ export async function planSeed(catalog: Catalog, opts: PlanOptions, pools: Pools
     if (plan.keep) continue;
     const info = infos.get(key)!;
     const keys = keysOf.get(key)!;
-    const tableSalt = saltOf(key);
     const gens = new Map<number, Gen>();
     const pickers = new Map<string, RowPicker>();
     for (const combo of keys.combos) {
