@@ -15,7 +15,7 @@ export async function cacheCommand(opts: CliOptions, log: (line: string) => void
     const { removed, inUse } = await cache.clear();
     const freed = removed.reduce((n, e) => n + e.saved.sizeBytes, 0);
     log(`warm-start cache ${dir}: removed ${removed.length} entr${removed.length === 1 ? 'y' : 'ies'} (${fmtBytes(freed)})`);
-    for (const e of inUse) log(`  kept ${e.id}: in use by a run (pid ${(e as CacheEntry & { inUseBy?: number }).inUseBy ?? '?'})`);
+    for (const e of inUse) log(`  kept ${e.id}: in use by a run (pid ${e.inUseBy})`);
     return EXIT.ok;
   }
   const entries = await cache.list();

@@ -208,9 +208,9 @@ export class SeedCache {
   }
 
   /** Removes every entry not in use; returns what went and what stayed. */
-  async clear(): Promise<{ removed: CacheEntry[]; inUse: CacheEntry[] }> {
+  async clear(): Promise<{ removed: CacheEntry[]; inUse: (CacheEntry & { inUseBy: number | null })[] }> {
     const removed: CacheEntry[] = [];
-    const inUse: CacheEntry[] = [];
+    const inUse: (CacheEntry & { inUseBy: number | null })[] = [];
     for (const entry of await this.list()) {
       if (entry.inUseBy) inUse.push(entry);
       else if (await this.remove(entry)) removed.push(entry);
