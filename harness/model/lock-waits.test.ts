@@ -42,4 +42,11 @@ describe('root blockers', () => {
     const [, app] = lockWaitEvents({ runStartMs: 0, runEndMs: 1000, lockSamples: [sample(100), sample(200), ending], clock: { steps: [], statements: [] } });
     expect(app!.rootBlockers).toEqual([{ ...activity(10, 'rehearse-background/report', 'active'), samples: 3 }]);
   });
+
+  it('should keep a root\'s last activity while it blocked when a sample caught it idle after its COMMIT', () => {
+    // pg_blocking_pids still named pid 10 when the waiters were read; by the activity read it had committed.
+    const committed: LockSample = { ...sample(300), blockers: [{ ...activity(10, 'rehearse-background/report', 'idle'), xactAgeMs: null, query: 'COMMIT' }, activity(20, 'rehearse-migration', 'active', true)] };
+    const [, app] = lockWaitEvents({ runStartMs: 0, runEndMs: 1000, lockSamples: [sample(100), sample(200), committed], clock: { steps: [], statements: [] } });
+    expect(app!.rootBlockers).toEqual([{ ...activity(10, 'rehearse-background/report', 'active'), samples: 3 }]);
+  });
 });

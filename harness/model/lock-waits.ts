@@ -41,9 +41,11 @@ export function lockWaitEvents(m: LockWaitInput): LockWaitEvent[] {
         // Every root seen during the wait, the one seen in most samples first, each with its latest activity.
         const seen = new Map((ev.rootBlockers ?? []).map((b) => [b.pid, b]));
         for (const b of roots.get(w.pid) ?? []) {
-          // A sample taken as the root's session ended has no activity for it: keep the last one known.
+          // A sample that raced the root's end (its session gone, or idle outside a transaction, which
+          // holds no lock) shows what it did after blocking: keep the last activity seen while it blocked.
           const prev = seen.get(b.pid);
-          const known = b.state === null && b.application === '' && prev ? prev : b;
+          const ended = b.state === null || b.state === 'idle';
+          const known = ended && prev ? { ...prev, pid: b.pid } : b;
           seen.set(b.pid, { ...known, samples: (prev?.samples ?? 0) + 1 });
         }
         if (seen.size) ev.rootBlockers = [...seen.values()].sort((a, b) => (b.samples ?? 0) - (a.samples ?? 0));
