@@ -13,7 +13,9 @@ SELECT a.pid, a.application_name, left(a.query, 500) AS query,
        pg_blocking_pids(a.pid) AS blockers,
        (extract(epoch FROM clock_timestamp() - l.waitstart) * 1000)::float8 AS waiting_ms
 FROM pg_stat_activity a
-LEFT JOIN LATERAL (
+-- An inner join: a backend granted its lock between reading pg_stat_activity and pg_locks no
+-- longer waits, and must not show up as a wait on an unknown lock.
+JOIN LATERAL (
   SELECT mode, relation, waitstart FROM pg_locks WHERE pid = a.pid AND NOT granted LIMIT 1
 ) l ON true
 WHERE a.datname = current_database() AND a.wait_event_type = 'Lock' AND a.pid <> pg_backend_pid()`;
